@@ -1,0 +1,5 @@
+"""The one exception type that means "the user gave bad input": scripts show it as one line, exit code 2."""
+
+
+class UserError(Exception):
+    """Bad input from the user (a typo, a missing file, wrong shapes); not a bug in kerasgan."""

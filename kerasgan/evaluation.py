@@ -1,0 +1,305 @@
+"""How good is a generator? Distances and scores on the features of a shipped MNIST/Fashion classifier.
+
+Every metric compares generated images with real train images through the evaluator (a CNN trained by
+``scripts/train_evaluator.py``, weights in ``kerasgan/assets``, SHA-256 pinned below):
+
+- ``fd``: Fréchet distance between Gaussians fitted to the 128-d penultimate features (FID's recipe);
+- ``kid``: kernel distance, unbiased MMD² with the cubic polynomial kernel, mean over random subsets;
+- ``classifier_score``: exp E[KL(p(y|x) || p(y))] with the evaluator's probabilities (1 to 10);
+- ``class_shares`` / ``classes_covered``: the share of samples the evaluator puts in each class; a class is
+  *covered* when it gets at least ``COVERAGE_MIN_SHARE`` (1 %, a tenth of a fair share) of the samples;
+- ``precision`` / ``recall``: Kynkäänniemi et al. (2019) with k-NN balls (k = 3) in feature space.
+
+``reference_floors`` computes the same numbers for real train against real test: what a generator that
+draws fresh real images would score.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+from scipy import linalg
+
+from kerasgan.data import DATASETS, IMG_SHAPE, load_data
+
+ASSETS_DIR = Path(__file__).parent / "assets"
+EVALUATOR_SHA256 = {
+    "mnist": "TO_BE_FILLED",
+    "fashion_mnist": "TO_BE_FILLED",
+}
+COVERAGE_MIN_SHARE = 0.01
+NEAREST_NEIGHBOURS = 3
+KID_SUBSETS = 100
+KID_SUBSET_SIZE = 1000
+SCORE_SPLITS = 10
+RANGE_TOLERANCE = 1e-3
+METRIC_LABELS = {
+    "fd": "FD (evaluator features)",
+    "kid": "KID x 1000",
+    "classifier_score": "classifier score (max 10)",
+    "precision": "precision (k=3)",
+    "recall": "recall (k=3)",
+    "classes_covered": f"classes covered (share >= {COVERAGE_MIN_SHARE:.0%})",
+    "min_class_share": "smallest class share",
+    "max_class_share": "largest class share",
+}
+
+_evaluators: dict = {}
+_real_features: dict = {}
+_floors: dict = {}
+
+
+class ChecksumError(RuntimeError):
+    """A shipped evaluator weights file does not have the SHA-256 recorded in the code."""
+
+
+def evaluator_path(dataset: str) -> Path:
+    """Where the evaluator weights for ``dataset`` are shipped."""
+    _check_dataset(dataset)
+    return ASSETS_DIR / f"evaluator_{dataset}.weights.h5"
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """The SHA-256 hex digest of a file."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def load_evaluator(dataset: str = "mnist"):
+    """The shipped evaluator as a keras.Model mapping images in [-1, 1] to ``(features, probabilities)``.
+
+    The architecture is rebuilt in code and only weights are read, after their SHA-256 is checked.
+    """
+    _check_dataset(dataset)
+    if dataset not in _evaluators:
+        import keras
+
+        from kerasgan.classify import build_three_block_classifier
+
+        path = evaluator_path(dataset)
+        if not path.is_file():
+            raise FileNotFoundError(f"evaluator weights missing: {path} (run scripts/train_evaluator.py)")
+        digest = file_sha256(path)
+        if digest != EVALUATOR_SHA256[dataset]:
+            raise ChecksumError(f"{path} has SHA-256 {digest}, expected {EVALUATOR_SHA256[dataset]}")
+        classifier = build_three_block_classifier()
+        classifier.load_weights(path)
+        probabilities = keras.layers.Softmax(name="probabilities")(classifier.output)
+        features = classifier.get_layer("features").output
+        _evaluators[dataset] = keras.Model(classifier.input, [features, probabilities], name=f"evaluator_{dataset}")
+    return _evaluators[dataset]
+
+
+def validate_images(images) -> np.ndarray:
+    """Check images are float (N, 28, 28, 1) in [-1, 1] and finite; return them as float32."""
+    array = np.asarray(images)
+    if not np.issubdtype(array.dtype, np.floating):
+        raise ValueError(f"images must be floats in [-1, 1], got dtype {array.dtype} (scale uint8 with x / 127.5 - 1)")
+    if array.ndim != 4 or array.shape[1:] != IMG_SHAPE:
+        raise ValueError(f"images must have shape (N, 28, 28, 1), got {array.shape}")
+    if len(array) < NEAREST_NEIGHBOURS + 2:
+        raise ValueError(f"need at least {NEAREST_NEIGHBOURS + 2} images, got {len(array)}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError("images contain NaN or infinite values")
+    low, high = float(array.min()), float(array.max())
+    if low < -1 - RANGE_TOLERANCE or high > 1 + RANGE_TOLERANCE:
+        raise ValueError(f"images must lie in [-1, 1], got values in [{low:.3g}, {high:.3g}]")
+    return array.astype(np.float32, copy=False)
+
+
+def evaluator_outputs(images, dataset: str = "mnist", batch_size: int = 500) -> tuple[np.ndarray, np.ndarray]:
+    """Penultimate features (N, 128) and class probabilities (N, 10) of validated images, in batches."""
+    images = validate_images(images)
+    evaluator = load_evaluator(dataset)
+    features, probabilities = [], []
+    for start in range(0, len(images), batch_size):
+        batch_features, batch_probabilities = evaluator(images[start: start + batch_size], training=False)
+        features.append(np.asarray(batch_features, dtype=np.float64))
+        probabilities.append(np.asarray(batch_probabilities, dtype=np.float64))
+    return np.concatenate(features), np.concatenate(probabilities)
+
+
+def frechet_distance_from_stats(mu_a, sigma_a, mu_b, sigma_b) -> float:
+    """||mu_a - mu_b||² + Tr(S_a + S_b - 2 (S_a S_b)^½): the Fréchet distance of two Gaussians."""
+    mu_a, mu_b = np.atleast_1d(mu_a), np.atleast_1d(mu_b)
+    sigma_a, sigma_b = np.atleast_2d(sigma_a), np.atleast_2d(sigma_b)
+    covmean, _ = linalg.sqrtm(sigma_a @ sigma_b, disp=False)
+    if not np.all(np.isfinite(covmean)):
+        offset = np.eye(len(sigma_a)) * 1e-6
+        covmean = linalg.sqrtm((sigma_a + offset) @ (sigma_b + offset))
+    covmean = np.real(covmean)
+    distance = np.sum((mu_a - mu_b) ** 2) + np.trace(sigma_a) + np.trace(sigma_b) - 2 * np.trace(covmean)
+    return float(max(distance, 0.0))
+
+
+def frechet_distance(features_a: np.ndarray, features_b: np.ndarray) -> float:
+    """The Fréchet distance between Gaussians fitted to two feature sets (rows are samples)."""
+    return frechet_distance_from_stats(
+        features_a.mean(axis=0), np.cov(features_a, rowvar=False),
+        features_b.mean(axis=0), np.cov(features_b, rowvar=False),
+    )
+
+
+def _polynomial_kernel(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return (x @ y.T / x.shape[1] + 1.0) ** 3
+
+
+def kernel_distance(
+    features_a: np.ndarray, features_b: np.ndarray, num_subsets: int = KID_SUBSETS,
+    subset_size: int = KID_SUBSET_SIZE, seed: int = 0,
+) -> tuple[float, float]:
+    """KID: the unbiased MMD² with kernel (x·y/d + 1)³, mean and std over random subsets."""
+    rng = np.random.default_rng(seed)
+    size = min(subset_size, len(features_a), len(features_b))
+    estimates = []
+    for _ in range(num_subsets):
+        x = features_a[rng.choice(len(features_a), size, replace=False)]
+        y = features_b[rng.choice(len(features_b), size, replace=False)]
+        k_xx, k_yy, k_xy = _polynomial_kernel(x, x), _polynomial_kernel(y, y), _polynomial_kernel(x, y)
+        within = (k_xx.sum() - np.trace(k_xx) + k_yy.sum() - np.trace(k_yy)) / (size * (size - 1))
+        estimates.append(within - 2 * k_xy.mean())
+    return float(np.mean(estimates)), float(np.std(estimates))
+
+
+def classifier_score(probabilities: np.ndarray, splits: int = SCORE_SPLITS) -> tuple[float, float]:
+    """The Inception-Score analogue exp E_x[KL(p(y|x) || p(y))]: mean and std over ``splits`` chunks."""
+    scores = []
+    for chunk in np.array_split(np.asarray(probabilities, dtype=np.float64), splits):
+        chunk = np.clip(chunk, 1e-12, 1.0)
+        marginal = chunk.mean(axis=0, keepdims=True)
+        scores.append(np.exp(np.mean(np.sum(chunk * (np.log(chunk) - np.log(marginal)), axis=1))))
+    return float(np.mean(scores)), float(np.std(scores))
+
+
+def class_coverage(probabilities: np.ndarray, min_share: float = COVERAGE_MIN_SHARE) -> tuple[list[float], int]:
+    """The share of samples whose arg-max is each class, and how many classes get at least ``min_share``."""
+    num_classes = probabilities.shape[1]
+    counts = np.bincount(np.argmax(probabilities, axis=1), minlength=num_classes)
+    shares = counts / counts.sum()
+    return [float(share) for share in shares], int(np.sum(shares >= min_share))
+
+
+def _pairwise_distances(x: np.ndarray, y: np.ndarray, batch_size: int = 1000):
+    """Yield ``(start, distances)`` for row batches of the Euclidean distance matrix between x and y."""
+    y_norms = np.sum(y ** 2, axis=1)
+    for start in range(0, len(x), batch_size):
+        rows = x[start: start + batch_size]
+        squared = np.sum(rows ** 2, axis=1)[:, None] - 2 * rows @ y.T + y_norms[None, :]
+        yield start, np.sqrt(np.maximum(squared, 0.0))
+
+
+def _knn_radii(features: np.ndarray, k: int) -> np.ndarray:
+    """Distance from each point to its k-th nearest neighbour in the same set (itself excluded)."""
+    radii = np.empty(len(features))
+    for start, distances in _pairwise_distances(features, features):
+        radii[start: start + len(distances)] = np.partition(distances, k, axis=1)[:, k]
+    return radii
+
+
+def _share_inside_manifold(queries: np.ndarray, support: np.ndarray, radii: np.ndarray) -> float:
+    """The fraction of queries inside at least one k-NN ball of the support set."""
+    inside = np.zeros(len(queries), dtype=bool)
+    for start, distances in _pairwise_distances(queries, support):
+        inside[start: start + len(distances)] = np.any(distances <= radii[None, :] + 1e-9, axis=1)
+    return float(inside.mean())
+
+
+def precision_recall(real_features: np.ndarray, fake_features: np.ndarray, k: int = NEAREST_NEIGHBOURS) -> tuple[float, float]:
+    """Improved precision and recall (Kynkäänniemi et al. 2019): fakes on the real manifold, and vice versa."""
+    precision = _share_inside_manifold(fake_features, real_features, _knn_radii(real_features, k))
+    recall = _share_inside_manifold(real_features, fake_features, _knn_radii(fake_features, k))
+    return precision, recall
+
+
+def feature_metrics(real_features: np.ndarray, features: np.ndarray, probabilities: np.ndarray, seed: int = 0) -> dict:
+    """Every metric of one sample set against a real reference set, from evaluator outputs."""
+    kid, kid_std = kernel_distance(real_features, features, seed=seed)
+    score, score_std = classifier_score(probabilities)
+    shares, covered = class_coverage(probabilities)
+    precision, recall = precision_recall(real_features, features)
+    return {
+        "fd": frechet_distance(real_features, features), "kid": kid, "kid_std": kid_std,
+        "classifier_score": score, "classifier_score_std": score_std,
+        "precision": precision, "recall": recall, "classes_covered": covered,
+        "min_class_share": min(shares), "max_class_share": max(shares), "class_shares": shares,
+    }
+
+
+def real_reference_features(dataset: str = "mnist", n: int = 10000, seed: int = 0) -> np.ndarray:
+    """Evaluator features of ``n`` real train images picked with ``seed`` (cached per process)."""
+    key = (dataset, n, seed)
+    if key not in _real_features:
+        images, _ = load_data(dataset, "train")
+        chosen = np.random.default_rng(seed).choice(len(images), min(n, len(images)), replace=False)
+        _real_features[key] = evaluator_outputs(images[np.sort(chosen)], dataset)[0]
+    return _real_features[key]
+
+
+def reference_floors(dataset: str = "mnist", n: int = 10000, seed: int = 0) -> dict:
+    """Real-vs-real floors: ``n`` real test images scored against the real train reference (cached)."""
+    _check_dataset(dataset)
+    key = (dataset, n, seed)
+    if key not in _floors:
+        images, _ = load_data(dataset, "test")
+        features, probabilities = evaluator_outputs(images[:n], dataset)
+        floors = feature_metrics(real_reference_features(dataset, n, seed), features, probabilities, seed)
+        _floors[key] = {"dataset": dataset, "n": len(features), **floors}
+    return dict(_floors[key])
+
+
+def evaluate_images(images, dataset: str = "mnist", seed: int = 0, batch_size: int = 500,
+                    reference_n: int = 10000, with_floors: bool = True) -> dict:
+    """Score generated images in [-1, 1] (N, 28, 28, 1) against real train features; floors alongside."""
+    _check_dataset(dataset)
+    features, probabilities = evaluator_outputs(images, dataset, batch_size)
+    results = {"dataset": dataset, "n": len(features), "seed": seed,
+               **feature_metrics(real_reference_features(dataset, reference_n), features, probabilities, seed)}
+    if with_floors:
+        results["floors"] = reference_floors(dataset, reference_n)
+    return results
+
+
+def generate_images(generator, n: int = 10000, seed: int = 0, batch_size: int = 500) -> np.ndarray:
+    """``n`` images from ``generator`` fed z ~ N(0, 1) of its input size, in batches."""
+    z_size = generator.input_shape[-1]
+    latents = np.random.default_rng(seed).normal(0.0, 1.0, (n, z_size)).astype(np.float32)
+    batches = [np.asarray(generator(latents[start: start + batch_size], training=False))
+               for start in range(0, n, batch_size)]
+    return np.concatenate(batches).astype(np.float32)
+
+
+def evaluate_generator(generator, dataset: str = "mnist", n: int = 10000, seed: int = 0, batch_size: int = 500) -> dict:
+    """Sample ``n`` images from a generator and score them with :func:`evaluate_images`."""
+    return evaluate_images(generate_images(generator, n, seed, batch_size), dataset, seed, batch_size)
+
+
+def format_table(results: dict) -> str:
+    """A plain-text table of the metrics, with the real-vs-real floors in a second column when present."""
+    floors = results.get("floors")
+    header = f"{'metric':<34}{'generated':>12}" + (f"{'real vs real':>14}" if floors else "")
+    lines = [f"{results.get('dataset', '')}, n = {results.get('n', '')}", header, "-" * len(header)]
+    for key, label in METRIC_LABELS.items():
+        if key not in results:
+            continue
+        row = f"{label:<34}{_format_value(key, results[key]):>12}"
+        if floors:
+            row += f"{_format_value(key, floors.get(key)):>14}"
+        lines.append(row)
+    return "\n".join(lines)
+
+
+def _format_value(key: str, value) -> str:
+    if value is None:
+        return "-"
+    if key == "kid":
+        return f"{value * 1000:.3f}"
+    if key == "classes_covered":
+        return f"{value:d}"
+    return f"{value:.4f}" if abs(value) < 100 else f"{value:.1f}"
+
+
+def _check_dataset(dataset: str) -> None:
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset '{dataset}' (choose from: {', '.join(DATASETS)})")

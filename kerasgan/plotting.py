@@ -1,0 +1,108 @@
+"""Pictures a person can open: sample grids and loss curves as PNG, loss histories as CSV."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+
+def tile_images(images: np.ndarray, rows: int, cols: int, pad: int = 2) -> np.ndarray:
+    """Arrange ``rows * cols`` images in [-1, 1] into one [0, 1] greyscale canvas with a thin border."""
+    images = (np.asarray(images, dtype=np.float32)[: rows * cols, ..., 0] + 1.0) / 2.0
+    height, width = images.shape[1:3]
+    canvas = np.ones((rows * (height + pad) + pad, cols * (width + pad) + pad), dtype=np.float32)
+    for index, image in enumerate(images):
+        top = pad + (index // cols) * (height + pad)
+        left = pad + (index % cols) * (width + pad)
+        canvas[top: top + height, left: left + width] = np.clip(image, 0.0, 1.0)
+    return canvas
+
+
+def save_image_grid(images: np.ndarray, path: str | os.PathLike, rows: int, cols: int, title: str | None = None,
+                    row_labels: list[str] | None = None) -> Path:
+    """Save images in [-1, 1] as a ``rows x cols`` PNG grid; returns the path written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    canvas = tile_images(images, rows, cols)
+    figure, axis = plt.subplots(figsize=(cols * 0.8 + 0.6, rows * 0.8 + (0.5 if title else 0.2)))
+    axis.imshow(canvas, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
+    axis.set_xticks([])
+    if row_labels:
+        cell = canvas.shape[0] / rows
+        axis.set_yticks([cell * (row + 0.5) for row in range(rows)], labels=row_labels, fontsize=7)
+    else:
+        axis.set_yticks([])
+    if title:
+        axis.set_title(title, fontsize=9)
+    figure.tight_layout(pad=0.2)
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path
+
+
+def sample_images(
+    generator,
+    step: int,
+    rows: int = 5,
+    cols: int = 5,
+    path: str = "images/%d.png",
+    noise: np.ndarray | None = None,
+    seed: int | None = None,
+) -> Path:
+    """The articles' ``sample_images``: a ``rows x cols`` grid from the generator saved to ``path % step``.
+
+    Pass ``noise`` (fixed latents) to watch the same points evolve; otherwise fresh normal noise is drawn.
+    """
+    if noise is None:
+        z_size = generator.input_shape[-1]
+        noise = np.random.default_rng(seed).normal(0.0, 1.0, (rows * cols, z_size)).astype(np.float32)
+    images = np.asarray(generator(noise, training=False))
+    return save_image_grid(images, path % step, rows, cols, title=f"step {step}")
+
+
+def write_history_csv(history: dict[str, list[float]], path: str | os.PathLike, steps: list[int] | None = None) -> Path:
+    """Write equal-length loss/metric lists as CSV columns, one row per recorded step (1, 2, ... by default)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    names = list(history)
+    length = len(history[names[0]]) if names else 0
+    steps = list(steps) if steps is not None else list(range(1, length + 1))
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["step", *names])
+        for row in range(length):
+            writer.writerow([steps[row], *(f"{history[name][row]:.6g}" for name in names)])
+    return path
+
+
+def plot_losses(history: dict[str, list[float]], path: str | os.PathLike, steps: list[int] | None = None,
+                xlabel: str = "iteration") -> Path:
+    """Plot every ``*loss*`` series of a history (a moving average when it is long) and save a PNG."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure, axis = plt.subplots(figsize=(7, 4))
+    for name, values in history.items():
+        if "loss" not in name or not values:
+            continue
+        values = np.asarray(values, dtype=np.float64)
+        x = np.asarray(steps if steps is not None else np.arange(1, len(values) + 1), dtype=np.float64)
+        window = max(1, len(values) // 200)
+        if window > 1:
+            kernel = np.ones(window) / window
+            values, x = np.convolve(values, kernel, mode="valid"), np.convolve(x, kernel, mode="valid")
+        axis.plot(x, values, label=name, linewidth=1)
+    axis.set_xlabel(xlabel)
+    axis.set_ylabel("loss")
+    axis.legend()
+    axis.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path

@@ -1,0 +1,121 @@
+"""The fast path: a ``GAN(keras.Model)`` whose ``train_step`` updates D and G in one compiled step.
+
+The keras.io convention (``GAN(discriminator, generator, latent_dim)``, ``compile(d_optimizer,
+g_optimizer, loss_fn)``, ``fit()`` on a ``tf.data`` pipeline), with the TensorFlow DCGAN tutorial's
+simultaneous update: one generator forward pass feeds both losses, two tapes give both gradients.
+The discriminator must output logits (build it with ``output_activation=None``): the losses are the
+numerically stable non-saturating ones computed from logits.
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+
+class GAN(keras.Model):
+    """Generator and discriminator trained together by ``fit()``; logs ``d_loss``, ``g_loss`` and ``d_acc``."""
+
+    def __init__(
+        self,
+        discriminator: keras.Model,
+        generator: keras.Model,
+        latent_dim: int = 100,
+        label_smoothing: float = 0.0,
+        seed: int | None = None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.discriminator = discriminator
+        self.generator = generator
+        self.latent_dim = latent_dim
+        self.label_smoothing = label_smoothing
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.d_acc_tracker = keras.metrics.Mean(name="d_acc")
+
+    def compile(
+        self,
+        d_optimizer: keras.optimizers.Optimizer,
+        g_optimizer: keras.optimizers.Optimizer,
+        loss_fn: keras.losses.Loss | None = None,
+        **kwargs,
+    ) -> None:
+        """Give each network its own optimizer; ``loss_fn`` defaults to binary cross-entropy from logits."""
+        super().compile(**kwargs)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        self.loss_fn = loss_fn or keras.losses.BinaryCrossentropy(from_logits=True)
+
+    @property
+    def metrics(self) -> list:
+        return [self.d_loss_tracker, self.g_loss_tracker, self.d_acc_tracker]
+
+    def call(self, noise, training: bool = False):
+        """Generate images from latent vectors (lets the GAN be called and saved like a model)."""
+        return self.generator(noise, training=training)
+
+    def build_optimizers(self) -> None:
+        """Create both optimizers' slot variables now (checkpoint restore needs them before step one)."""
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    def optimizer_steps(self) -> int:
+        """How many training steps the GAN has taken (the generator optimizer's iteration counter)."""
+        return int(self.g_optimizer.iterations.numpy())
+
+    def sample_noise(self, batch_size):
+        """Latent vectors z ~ N(0, 1) drawn from the model's own seed generator (reproducible, resumable)."""
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+
+    def compute_losses(self, real_images, training: bool = True):
+        """Both losses of one step from one generator pass; returns ``(d_loss, g_loss, d_acc)``."""
+        noise = self.sample_noise(ops.shape(real_images)[0])
+        fake_images = self.generator(noise, training=training)
+        real_logits = self.discriminator(real_images, training=training)
+        fake_logits = self.discriminator(fake_images, training=training)
+        real_targets = ops.full_like(real_logits, 1.0 - self.label_smoothing)
+        d_loss = 0.5 * (self.loss_fn(real_targets, real_logits) + self.loss_fn(ops.zeros_like(fake_logits), fake_logits))
+        g_loss = self.loss_fn(ops.ones_like(fake_logits), fake_logits)
+        correct = ops.concatenate([ops.cast(real_logits > 0, "float32"), ops.cast(fake_logits <= 0, "float32")], axis=0)
+        return d_loss, g_loss, ops.mean(correct)
+
+    def train_step(self, data):
+        real_images = data[0] if isinstance(data, tuple) else data
+        with tf.GradientTape() as d_tape, tf.GradientTape() as g_tape:
+            d_loss, g_loss, d_acc = self.compute_losses(real_images, training=True)
+        d_weights = self.discriminator.trainable_variables
+        g_weights = self.generator.trainable_variables
+        self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_weights), d_weights))
+        self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_weights), g_weights))
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        self.d_acc_tracker.update_state(d_acc)
+        return {metric.name: metric.result() for metric in self.metrics}
+
+
+def build_gan(
+    architecture: str = "keras-gan",
+    z_size: int = 100,
+    img_shape: tuple = (28, 28, 1),
+    label_smoothing: float = 0.0,
+    seed: int | None = None,
+    jit_compile: bool = True,
+    steps_per_execution: int = 1,
+    optimizer: str = "adam",
+) -> GAN:
+    """A compiled fast-path ``GAN`` of a named architecture with the articles' optimizer settings."""
+    from kerasgan.models import build_gan_pair, make_optimizer
+
+    generator, discriminator = build_gan_pair(architecture, z_size, img_shape, output_activation=None)
+    gan = GAN(discriminator, generator, latent_dim=z_size, label_smoothing=label_smoothing, seed=seed)
+    gan.compile(
+        d_optimizer=make_optimizer(optimizer),
+        g_optimizer=make_optimizer(optimizer),
+        jit_compile=jit_compile,
+        steps_per_execution=steps_per_execution,
+    )
+    gan.build_optimizers()
+    return gan

@@ -1,0 +1,78 @@
+"""Shared test set-up: quiet TensorFlow, no network, the shared offline datasets, small synthetic data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATASETS = REPO_ROOT.parent / "shared" / "datasets"
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ["KERASGAN_OFFLINE"] = "1"
+if SHARED_DATASETS.is_dir():
+    _keras_home = Path(tempfile.mkdtemp(prefix="kerasgan-keras-home-"))
+    (_keras_home / "datasets").symlink_to(SHARED_DATASETS / "keras" / "datasets")
+    os.environ["KERAS_HOME"] = str(_keras_home)
+    os.environ["TFDS_DATA_DIR"] = str(SHARED_DATASETS / "tensorflow_datasets")
+
+from kerasgan.cli import quiet_tensorflow  # noqa: E402
+
+quiet_tensorflow()
+
+
+@pytest.fixture
+def shared_datasets() -> Path:
+    """The real MNIST / Fashion-MNIST copy beside the checkout (``../shared/datasets``), or skip."""
+    if not SHARED_DATASETS.is_dir():
+        pytest.skip(f"real data not present: {SHARED_DATASETS} is missing (see the README's Data section)")
+    return SHARED_DATASETS
+
+
+@pytest.fixture
+def tiny_images() -> np.ndarray:
+    """64 random images in the generator's range [-1, 1], shaped like MNIST."""
+    return np.random.default_rng(0).uniform(-1.0, 1.0, (64, 28, 28, 1)).astype(np.float32)
+
+
+@pytest.fixture
+def idx_folder(tmp_path) -> Path:
+    """A folder of synthetic IDX .gz files laid out like the original MNIST download (128 train, 32 test)."""
+    from kerasgan.data import write_idx
+
+    rng = np.random.default_rng(0)
+    for prefix, count in (("train", 128), ("t10k", 32)):
+        write_idx(tmp_path / f"{prefix}-images-idx3-ubyte.gz", rng.integers(0, 256, (count, 28, 28)))
+        write_idx(tmp_path / f"{prefix}-labels-idx1-ubyte.gz", np.arange(count) % 10)
+    return tmp_path
+
+
+@pytest.fixture
+def no_data_env(monkeypatch, tmp_path):
+    """An environment where no source holds any dataset."""
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty-keras-home"))
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "empty-tfds"))
+    monkeypatch.setenv("KERASGAN_OFFLINE", "1")
+
+
+def run_script(name: str, *args: str, env: dict | None = None, timeout_s: int = 300) -> subprocess.CompletedProcess:
+    """Run ``scripts/NAME`` with this Python; returns the finished process (text output captured)."""
+    return subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / name), *args],
+        capture_output=True, text=True, timeout=timeout_s, env={**os.environ, **(env or {})}, cwd=REPO_ROOT,
+    )
+
+
+def weights_of(model) -> list[np.ndarray]:
+    """A copy of every weight of a model (to compare before and after a step)."""
+    return [np.array(weight) for weight in model.weights]
+
+
+def any_changed(before: list[np.ndarray], after: list[np.ndarray]) -> bool:
+    return any(not np.array_equal(old, new) for old, new in zip(before, after))

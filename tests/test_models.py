@@ -1,0 +1,71 @@
+"""The builders match the articles' architectures, parameter for parameter."""
+
+import keras
+import numpy as np
+import pytest
+
+from kerasgan.models import (
+    ARCHITECTURES, build_classifier, build_combined, build_discriminator, build_gan_pair, build_generator,
+    initialize_model, make_optimizer,
+)
+
+# (generator, discriminator) parameter counts printed by the articles' model.summary().
+ARTICLE_PARAMETER_COUNTS = {
+    "keras-gan": (1_493_520, 533_505),
+    "gan-in-6-min": (247_440, 233_985),
+    "gan-for-classification": (114_064, 100_609),
+}
+
+
+@pytest.mark.parametrize("architecture", list(ARCHITECTURES))
+def test_parameter_counts_equal_the_articles_models(architecture):
+    generator, discriminator = build_gan_pair(architecture)
+    assert (generator.count_params(), discriminator.count_params()) == ARTICLE_PARAMETER_COUNTS[architecture]
+
+
+def test_keras_gan_generator_has_the_articles_non_trainable_batchnorm_statistics():
+    generator = build_generator()
+    non_trainable = sum(int(np.prod(weight.shape)) for weight in generator.non_trainable_weights)
+    assert non_trainable == 2 * (256 + 512 + 1024)
+
+
+@pytest.mark.parametrize("architecture", list(ARCHITECTURES))
+def test_generator_makes_tanh_images_and_discriminator_gives_one_probability_each(architecture):
+    generator, discriminator = build_gan_pair(architecture)
+    images = np.asarray(generator(np.random.normal(size=(3, 100)).astype("float32")))
+    assert images.shape == (3, 28, 28, 1)
+    assert images.min() >= -1.0 and images.max() <= 1.0
+    validity = np.asarray(discriminator(images))
+    assert validity.shape == (3, 1)
+    assert np.all((validity > 0) & (validity < 1))
+
+
+def test_discriminator_for_logits_has_no_sigmoid():
+    discriminator = build_discriminator(output_activation=None)
+    assert discriminator.layers[-1].activation is keras.activations.linear
+
+
+def test_initialize_model_compiles_each_model_with_its_own_optimizer():
+    discriminator, generator, combined = initialize_model(optimizer="sgd")
+    assert isinstance(discriminator.optimizer, keras.optimizers.SGD)
+    assert discriminator.optimizer is not combined.optimizer
+    assert combined.input_shape == (None, 100) and combined.output_shape == (None, 1)
+    assert discriminator.trainable, "the discriminator must stay trainable outside the combined step"
+
+
+def test_adam_is_configured_as_in_the_articles():
+    optimizer = make_optimizer("adam")
+    assert float(optimizer.learning_rate) == pytest.approx(0.0002)
+    assert optimizer.beta_1 == pytest.approx(0.5)
+
+
+def test_build_combined_accepts_an_optimizer_name():
+    generator, discriminator = build_gan_pair()
+    combined = build_combined(generator, discriminator, "sgd")
+    assert isinstance(combined.optimizer, keras.optimizers.SGD)
+
+
+def test_classifier_is_the_cnn_articles_network():
+    classifier = build_classifier()
+    assert classifier.count_params() == 422_026
+    assert classifier.output_shape == (None, 10)

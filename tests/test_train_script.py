@@ -1,0 +1,51 @@
+"""scripts/train.py as a user runs it: help, a tiny real run, one-line errors with exit code 2."""
+
+import json
+
+import pytest
+from conftest import run_script
+
+
+def test_help_lists_the_recipes_and_options():
+    result = run_script("train.py", "--help")
+    assert result.returncode == 0
+    for option in ("--recipe", "--dataset", "--steps", "--epochs", "--batch-size", "--sample-interval", "--out",
+                   "--seed", "keras-gan-mnist", "fashion-gan", "gan-in-6-min"):
+        assert option in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("loop", ["fast", "parity"])
+def test_tiny_run_writes_grids_curves_generator_and_summary(idx_folder, tmp_path, loop):
+    out = tmp_path / "run"
+    result = run_script("train.py", "--data-dir", str(idx_folder), "--steps", "4", "--batch-size", "16",
+                        "--sample-interval", "2", "--loop", loop, "--out", str(out), "--no-progress")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "cudart" not in result.stderr
+    for name in ("losses.csv", "losses.png", "generator.keras", "summary.json", "config.json"):
+        assert (out / name).is_file(), name
+    assert len(list((out / "images").glob("*.png"))) >= 2
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["loop"] == loop and summary["steps"] >= 4
+    assert str(out / "generator.keras") in result.stdout
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--recipe", "nope"], "argument --recipe: invalid choice: 'nope'"),
+    (["--dataset", "mnits"], "argument --dataset: invalid choice: 'mnits'"),
+    (["--batch-size", "0"], "expected a positive integer, got '0'"),
+    (["--steps", "2.5"], "expected a positive integer, got '2.5'"),
+])
+def test_bad_arguments_give_one_line_and_exit_code_2(args, message):
+    result = run_script("train.py", *args)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and message in result.stderr
+
+
+def test_missing_data_gives_one_sentence_and_exit_code_2(tmp_path, no_data_env):
+    import os
+    result = run_script("train.py", "--out", str(tmp_path / "run"),
+                        env={k: os.environ[k] for k in ("KERAS_HOME", "TFDS_DATA_DIR")})
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: no copy of 'mnist' found") and "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
