@@ -40,15 +40,11 @@ def main() -> None:
     args = parse_args()
     path = generator_file(args.path)
     quiet_tensorflow()
-    import keras
-
     from kerasgan.data import DataNotFoundError
     from kerasgan.evaluation import evaluate_generator, format_table
+    from kerasgan.training.checkpoint import load_keras_model
 
-    try:
-        generator = keras.models.load_model(path, safe_mode=True, compile=False)
-    except (ValueError, OSError) as error:
-        raise UserError(f"cannot load {path}: {str(error).splitlines()[0]}") from None
+    generator = load_keras_model(path)
     try:
         results = evaluate_generator(generator, args.dataset, args.num_samples, args.seed, args.batch_size)
     except (ValueError, DataNotFoundError) as error:

@@ -86,7 +86,7 @@ def test_recall_drops_when_the_fakes_cover_half_of_the_real_set():
     real = np.concatenate([gaussian_features(n=500, seed=1), gaussian_features(n=500, mean=50.0, seed=2)])
     fake = gaussian_features(n=500, seed=3)
     precision, recall = precision_recall(real, fake)
-    assert precision > 0.9
+    assert precision > 0.8
     assert 0.35 < recall < 0.55
 
 
@@ -153,8 +153,8 @@ def test_real_test_images_score_near_the_floor_and_a_collapsed_set_does_not(shar
     from kerasgan.data import load_data
 
     images, _ = load_data("mnist", "test")
-    real = evaluation.evaluate_images(images[:2000], "mnist", reference_n=2000, with_floors=False)
-    collapsed = evaluation.evaluate_images(np.repeat(images[:1], 2000, axis=0), "mnist", reference_n=2000,
+    real = evaluation.evaluate_images(images[:1000], "mnist", reference_n=1000, with_floors=False)
+    collapsed = evaluation.evaluate_images(np.repeat(images[:1], 1000, axis=0), "mnist", reference_n=1000,
                                            with_floors=False)
     assert real["classes_covered"] == 10 and collapsed["classes_covered"] == 1
     assert real["classifier_score"] > 9.0 and collapsed["classifier_score"] < 1.1
