@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Callable
 
-from kerasgan.errors import UserError
+from kerasgan.errors import TrainingFailed, UserError
 
 
 def quiet_tensorflow() -> None:
@@ -57,11 +57,15 @@ def positive_int(text: str) -> int:
 
 
 def run_main(main: Callable[[], object]) -> None:
-    """Run a script's ``main``: user errors become one line and exit code 2, Ctrl-C exits 130."""
+    """Run a script's ``main``: user errors become one line and exit code 2, a failed training run one line
+    and exit code 1 (:class:`~kerasgan.errors.TrainingFailed`, e.g. a NaN loss), Ctrl-C exits 130."""
     try:
         main()
     except UserError as error:
         die(str(error))
+    except TrainingFailed as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(1)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)

@@ -3,3 +3,7 @@
 
 class UserError(Exception):
     """Bad input from the user (a typo, a missing file, wrong shapes); not a bug in kerasgan."""
+
+
+class TrainingFailed(RuntimeError):
+    """Training could not go on (e.g. the loss became NaN); scripts show one line and exit with code 1."""

@@ -10,13 +10,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import shutil
+import tempfile
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
+import tensorflow as tf
 
-from kerasgan.data import load_data, make_dataset
+from kerasgan.data import load_data
 from kerasgan.errors import UserError
 from kerasgan.models import initialize_model
 from kerasgan.plotting import plot_losses, write_history_csv
@@ -25,13 +28,25 @@ from kerasgan.training import train
 from kerasgan.training.callbacks import GANMonitor, NonFiniteLoss, RunState
 from kerasgan.training.checkpoint import CHECKPOINT_NAME, load_checkpoint
 from kerasgan.training.compiled import build_gan
+from kerasgan.training.distribute import check_batch_split, is_chief, resumable_dataset
 
 LOG_INTERVAL_STEPS = 200
 CHECKPOINT_INTERVAL_STEPS = 1000
+CONFIG_NAME = "config.json"
+# What kerasgan writes in a run folder: --overwrite deletes these and refuses to touch a folder holding anything else.
+RUN_FILES = ("config.json", "summary.json", "evaluation.json", "losses.csv", "losses.png", "samples.gif",
+             "generator.keras", CHECKPOINT_NAME, f".{CHECKPOINT_NAME}.tmp")
+RUN_FOLDERS = ("images", "logs")
+# Settings a resumed run must share with the run it continues (the length may grow).
+RESUME_FIXED_FIELDS = ("dataset", "architecture", "optimizer", "loop", "batch_size", "z_size", "label_smoothing")
 
 
 def prepare_run_dir(out_dir: str | Path, resume: bool = False, overwrite: bool = False) -> Path:
-    """Check that ``out_dir`` may be used: an existing non-empty folder needs ``resume`` or ``overwrite``."""
+    """Check that ``out_dir`` may be used: an existing non-empty folder needs ``resume`` or ``overwrite``.
+
+    ``overwrite`` deletes only what kerasgan writes in a run folder (``RUN_FILES``, ``images/``, ``logs/``)
+    and refuses, deleting nothing, when the folder holds anything else.
+    """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UserError(f"--out {out_dir} exists and is not a folder")
@@ -39,8 +54,10 @@ def prepare_run_dir(out_dir: str | Path, resume: bool = False, overwrite: bool =
         if not (out_dir / CHECKPOINT_NAME).is_file():
             raise UserError(f"cannot resume: no {CHECKPOINT_NAME} in {out_dir}")
         return out_dir
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
-        raise UserError(f"run folder {out_dir} already exists (use --resume to continue it or --overwrite)")
+    if out_dir.is_dir() and any(out_dir.iterdir()):
+        if not overwrite:
+            raise UserError(f"run folder {out_dir} already exists (use --resume to continue it or --overwrite)")
+        _clear_run_dir(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         probe = out_dir / ".write-test"
@@ -49,6 +66,16 @@ def prepare_run_dir(out_dir: str | Path, resume: bool = False, overwrite: bool =
     except OSError as error:
         raise UserError(f"cannot write to --out {out_dir} ({error.strerror or error})") from None
     return out_dir
+
+
+def _clear_run_dir(out_dir: Path) -> None:
+    unknown = sorted(path.name for path in out_dir.iterdir() if path.name not in RUN_FILES + RUN_FOLDERS
+                     or (path.name in RUN_FOLDERS) != path.is_dir())
+    if unknown:
+        raise UserError(f"--overwrite refused: {out_dir} holds files kerasgan did not write ({', '.join(unknown[:3])}"
+                        f"{', ...' if len(unknown) > 3 else ''}); move them or choose another --out")
+    for path in out_dir.iterdir():
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
 def next_free_run_dir(base: str | Path) -> Path:
@@ -61,6 +88,32 @@ def next_free_run_dir(base: str | Path) -> Path:
     return candidate
 
 
+def load_run_config(out_dir: str | Path) -> dict:
+    """A run folder's ``config.json``: ``{"recipe": Recipe, "seed", "checkpoint_interval_steps", "deterministic"}``."""
+    path = Path(out_dir) / CONFIG_NAME
+    try:
+        config = json.loads(path.read_text())
+        seed = int(config.pop("seed"))
+        checkpoint_interval_steps = int(config.pop("checkpoint_interval_steps", CHECKPOINT_INTERVAL_STEPS))
+        deterministic = bool(config.pop("deterministic", False))
+        recipe = Recipe(**{**config, "grid": tuple(config["grid"])})
+    except FileNotFoundError:
+        raise UserError(f"cannot resume: no {CONFIG_NAME} in {out_dir}") from None
+    except (ValueError, TypeError, KeyError, OSError) as error:
+        raise UserError(f"cannot resume: {path} is corrupt ({error.__class__.__name__}: {error})") from None
+    return {"recipe": recipe, "seed": seed, "checkpoint_interval_steps": checkpoint_interval_steps,
+            "deterministic": deterministic}
+
+
+def check_resume_matches(saved: Recipe, requested: Recipe, out_dir: str | Path) -> None:
+    """A resumed run must keep the settings that shape its models and batches; only its length may change."""
+    for field in ("name",) + RESUME_FIXED_FIELDS:
+        if getattr(saved, field) != getattr(requested, field):
+            raise UserError(f"cannot resume {out_dir}: it was trained with {'recipe' if field == 'name' else field} "
+                            f"{getattr(saved, field)!r}, "
+                            f"not {getattr(requested, field)!r}")
+
+
 def train_recipe(
     recipe: Recipe,
     out_dir: str | Path,
@@ -69,22 +122,50 @@ def train_recipe(
     resume: bool = False,
     progress: bool = True,
     x_train: np.ndarray | None = None,
+    checkpoint_interval_steps: int = CHECKPOINT_INTERVAL_STEPS,
+    strategy: tf.distribute.Strategy | None = None,
+    deterministic: bool = False,
+    eval_samples: int = 10000,
 ) -> dict:
-    """Train ``recipe`` into ``out_dir`` (already checked by :func:`prepare_run_dir`); returns the summary."""
-    out_dir = Path(out_dir)
+    """Train ``recipe`` into ``out_dir`` (already checked by :func:`prepare_run_dir`); returns the summary.
+
+    The fast loop checkpoints every ``checkpoint_interval_steps`` steps; ``resume`` continues from the
+    checkpoint in ``out_dir`` and, the batches and noise being functions of ``(seed, step)``, ends with the
+    weights an uninterrupted run ends with. ``deterministic`` turns on TensorFlow's op determinism (for the
+    whole process; on CPU the fast path is bitwise reproducible without it, on GPU it is not). With a
+    multi-worker ``strategy`` only the chief writes into ``out_dir``. At the end the generator is scored
+    with ``eval_samples`` samples (``kerasgan.evaluation``; 0 skips it) into ``evaluation.json``.
+    """
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    out_dir = read_dir = Path(out_dir)
+    if not is_chief(strategy):
+        out_dir = Path(tempfile.mkdtemp(prefix="kerasgan-worker-"))
+    try:
+        return _train_recipe(recipe, read_dir, out_dir, seed, data_dir, resume, progress, x_train,
+                             checkpoint_interval_steps, strategy, deterministic, eval_samples)
+    finally:
+        if out_dir != read_dir:
+            shutil.rmtree(out_dir, ignore_errors=True)
+
+
+def _train_recipe(recipe, read_dir, out_dir, seed, data_dir, resume, progress, x_train, checkpoint_interval_steps,
+                  strategy, deterministic, eval_samples) -> dict:
     if x_train is None:
         x_train, _ = load_data(recipe.dataset, "train", data_dir=data_dir)
     total_steps = recipe.steps_for(len(x_train))
-    if not resume:
-        (out_dir / "config.json").write_text(json.dumps({**dataclasses.asdict(recipe), "seed": seed}, indent=2))
+    config = {**dataclasses.asdict(recipe), "seed": seed, "checkpoint_interval_steps": checkpoint_interval_steps,
+              "deterministic": deterministic}
     keras.utils.set_random_seed(seed)
     started = time.perf_counter()
     if recipe.loop == "parity":
         if resume:
             raise UserError("--resume works with the fast loop only (the parity loop keeps no checkpoints)")
+        (out_dir / CONFIG_NAME).write_text(json.dumps(config, indent=2))
         generator, history, steps = _train_parity(recipe, x_train, total_steps, out_dir, seed, progress)
     else:
-        generator, history, steps = _train_fast(recipe, x_train, total_steps, out_dir, seed, resume, progress)
+        generator, history, steps = _train_fast(recipe, x_train, total_steps, read_dir, out_dir, seed, resume,
+                                                progress, checkpoint_interval_steps, strategy, config)
     wall_time_s = time.perf_counter() - started
     write_history_csv(history, out_dir / "losses.csv", steps=steps)
     plot_losses(history, out_dir / "losses.png", steps=steps)
@@ -99,8 +180,19 @@ def train_recipe(
         "train_wall_time_s": round(wall_time_s, 1),
         "final": {name: values[-1] for name, values in history.items() if values},
     }
+    if eval_samples:
+        summary["evaluation"] = evaluate_run(generator, recipe.dataset, out_dir, eval_samples, seed)
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary
+
+
+def evaluate_run(generator: keras.Model, dataset: str, out_dir: Path, eval_samples: int, seed: int) -> dict:
+    """Score the trained generator against the real data, write ``evaluation.json``, return the results."""
+    from kerasgan.evaluation import evaluate_generator
+
+    results = evaluate_generator(generator, dataset, n=eval_samples, seed=seed)
+    (out_dir / "evaluation.json").write_text(json.dumps(results, indent=2) + "\n")
+    return results
 
 
 def _train_parity(recipe: Recipe, x_train, total_steps: int, out_dir: Path, seed: int, progress: bool):
@@ -120,16 +212,26 @@ def _train_parity(recipe: Recipe, x_train, total_steps: int, out_dir: Path, seed
     return generator, history, list(range(1, total_steps + 1))
 
 
-def _train_fast(recipe: Recipe, x_train, total_steps: int, out_dir: Path, seed: int, resume: bool, progress: bool):
+def _train_fast(recipe: Recipe, x_train, total_steps: int, read_dir: Path, out_dir: Path, seed: int, resume: bool,
+                progress: bool, checkpoint_interval_steps: int, strategy, config: dict):
+    strategy = strategy or tf.distribute.get_strategy()
+    check_batch_split(recipe.batch_size, strategy)
     gan = build_gan(recipe.architecture, recipe.z_size, x_train.shape[1:], recipe.label_smoothing, seed=seed,
-                    optimizer=recipe.optimizer)
-    steps_per_epoch = min(LOG_INTERVAL_STEPS, total_steps)
+                    optimizer=recipe.optimizer, strategy=strategy)
+    start_step, history = load_checkpoint(gan, read_dir / CHECKPOINT_NAME) if resume else (0, {})
+    if start_step >= total_steps:
+        raise UserError(f"the run in {read_dir} already reached step {start_step} of {total_steps}; "
+                        f"pass a larger --steps or --epochs to train further")
+    (out_dir / CONFIG_NAME).write_text(json.dumps(config, indent=2))
+    # A keras "epoch" is a chunk of steps that divides both the log and the checkpoint interval.
+    steps_per_epoch = min(math.gcd(LOG_INTERVAL_STEPS, checkpoint_interval_steps), total_steps)
+    if start_step:
+        steps_per_epoch = math.gcd(steps_per_epoch, start_step)
     epochs = math.ceil(total_steps / steps_per_epoch)
-    start_step, history = load_checkpoint(gan, out_dir / CHECKPOINT_NAME) if resume else (0, {})
     rows, cols = recipe.grid
     fixed_noise = np.random.default_rng(seed).normal(size=(rows * cols, recipe.z_size)).astype(np.float32)
     run_state = RunState(out_dir / CHECKPOINT_NAME, steps_per_epoch, history,
-                         every_epochs=max(1, CHECKPOINT_INTERVAL_STEPS // steps_per_epoch))
+                         every_epochs=max(1, checkpoint_interval_steps // steps_per_epoch))
     callbacks = [
         GANMonitor(fixed_noise, out_dir / "images", steps_per_epoch, recipe.grid,
                    every_epochs=max(1, round(recipe.sample_interval / steps_per_epoch)),
@@ -137,11 +239,13 @@ def _train_fast(recipe: Recipe, x_train, total_steps: int, out_dir: Path, seed: 
         run_state,
         keras.callbacks.TensorBoard(log_dir=str(out_dir / "logs")),
     ]
-    dataset = make_dataset(x_train, recipe.batch_size, seed=seed).repeat()
+    dataset = resumable_dataset(x_train, recipe.batch_size, seed=seed, start_step=start_step)
     gan.fit(dataset, epochs=epochs, initial_epoch=start_step // steps_per_epoch, steps_per_epoch=steps_per_epoch,
             callbacks=callbacks, verbose=1 if progress else 0, shuffle=False)
     if run_state.failed_step is not None:
+        kept = (f"the last good checkpoint (step {run_state.saved_step or start_step}) is kept in "
+                f"{out_dir / CHECKPOINT_NAME}" if (out_dir / CHECKPOINT_NAME).is_file() else "no checkpoint was saved")
         raise NonFiniteLoss(f"training stopped: the loss became NaN or infinite at step {run_state.failed_step}; "
-                            f"the last good checkpoint is kept in {out_dir / CHECKPOINT_NAME}")
-    steps = history.pop("step")
+                            f"{kept}")
+    steps = [int(step) for step in history.pop("step")]
     return gan.generator, history, steps

@@ -19,7 +19,8 @@ def test_help_lists_the_recipes_and_options():
 def test_tiny_run_writes_grids_curves_generator_and_summary(idx_folder, tmp_path, loop):
     out = tmp_path / "run"
     result = run_script("train.py", "--data-dir", str(idx_folder), "--steps", "4", "--batch-size", "16",
-                        "--sample-interval", "2", "--loop", loop, "--out", str(out), "--no-progress")
+                        "--sample-interval", "2", "--loop", loop, "--out", str(out), "--no-progress",
+                        "--eval-samples", "0")
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and "cudart" not in result.stderr
     for name in ("losses.csv", "losses.png", "generator.keras", "summary.json", "config.json"):
@@ -28,6 +29,18 @@ def test_tiny_run_writes_grids_curves_generator_and_summary(idx_folder, tmp_path
     summary = json.loads((out / "summary.json").read_text())
     assert summary["loop"] == loop and summary["steps"] >= 4
     assert str(out / "generator.keras") in result.stdout
+
+
+@pytest.mark.slow
+def test_run_ends_with_the_quality_table_and_evaluation_json(shared_datasets, idx_folder, tmp_path):
+    out = tmp_path / "run"
+    result = run_script("train.py", "--data-dir", str(idx_folder), "--steps", "2", "--batch-size", "16",
+                        "--out", str(out), "--no-progress", "--eval-samples", "200")
+    assert result.returncode == 0, result.stderr
+    evaluation = json.loads((out / "evaluation.json").read_text())
+    assert evaluation["fd"] > evaluation["floors"]["fd"] > 0
+    assert "FD (evaluator features)" in result.stdout
+    assert json.loads((out / "summary.json").read_text())["evaluation"]["fd"] == evaluation["fd"]
 
 
 @pytest.mark.parametrize("args,message", [

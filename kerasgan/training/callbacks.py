@@ -9,6 +9,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from kerasgan.errors import TrainingFailed
 from kerasgan.plotting import save_image_grid
 from kerasgan.training.checkpoint import save_checkpoint
 
@@ -79,7 +80,7 @@ def save_gif(frame_paths: list[Path], gif_path: str | Path, frame_ms: int = 300)
     return Path(gif_path)
 
 
-class NonFiniteLoss(RuntimeError):
+class NonFiniteLoss(TrainingFailed):
     """Training produced a NaN or infinite loss; the last good checkpoint is kept."""
 
 

@@ -3,10 +3,14 @@
 A checkpoint holds the generator's and discriminator's weights, both optimizers' variables, the
 sampling seed's state, the step reached and the loss history. It is plain arrays read back with
 ``allow_pickle=False``, so loading one never executes code.
+
+Whole models are read only by :func:`load_keras_model`: ``.keras`` files, inspected before Keras sees them
+and loaded with ``safe_mode=True``, so a model file from elsewhere never runs code.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import zipfile
 from pathlib import Path
@@ -72,3 +76,57 @@ def load_checkpoint(gan, path: str | os.PathLike) -> tuple[int, dict[str, list[f
             variable.assign(arrays[key])
     history = {key.split("/", 1)[1]: arrays[key].tolist() for key in arrays if key.startswith("history/")}
     return int(arrays["step"]), history
+
+
+UNSAFE_LAYERS = ("Lambda", "__lambda__", "TFOpLambda")
+
+
+def load_keras_model(path: str | os.PathLike):
+    """Load a ``.keras`` model without ever running code stored in it; bad files are a one-line :class:`UserError`.
+
+    Refused before Keras reads the file: a missing file, another format (legacy ``.h5`` and SavedModel can
+    carry code), a truncated or corrupt archive, and any layer or object that is a ``Lambda`` or comes from a
+    module outside ``keras`` (custom code). What remains is loaded with ``safe_mode=True`` and not compiled.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"no model file at {path}")
+    if path.suffix != ".keras":
+        raise UserError(f"{path} is not a .keras file (kerasgan loads models only from .keras files)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            config = json.loads(archive.read("config.json"))
+            archive.getinfo("model.weights.h5")
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as error:
+        raise UserError(f"model file {path} is corrupt or truncated ({error.__class__.__name__})") from None
+    unsafe = _unsafe_object(config)
+    if unsafe is not None:
+        raise UserError(f"refusing to load {path}: it contains {unsafe}, which could run code from the file")
+    import keras
+
+    try:
+        return keras.models.load_model(path, safe_mode=True, compile=False)
+    except Exception as error:  # any failure to rebuild a model from a file is the file's fault
+        first_line = (str(error).strip().splitlines() or [error.__class__.__name__])[0]
+        raise UserError(f"cannot load model file {path}: {first_line}") from None
+
+
+def _unsafe_object(config) -> str | None:
+    """The first object in a saved model's config that could carry code, described in words, or ``None``."""
+    if isinstance(config, dict):
+        class_name = config.get("class_name")
+        module = config.get("module")
+        if class_name in UNSAFE_LAYERS:
+            return f"a {class_name} layer"
+        if isinstance(module, str) and module != "keras" and not module.startswith("keras."):
+            return f"'{class_name}' from module '{module}'"
+        children = config.values()
+    elif isinstance(config, list):
+        children = config
+    else:
+        return None
+    for child in children:
+        found = _unsafe_object(child)
+        if found is not None:
+            return found
+    return None

@@ -5,6 +5,11 @@ g_optimizer, loss_fn)``, ``fit()`` on a ``tf.data`` pipeline), with the TensorFl
 simultaneous update: one generator forward pass feeds both losses, two tapes give both gradients.
 The discriminator must output logits (build it with ``output_activation=None``): the losses are the
 numerically stable non-saturating ones computed from logits.
+
+Under a ``tf.distribute`` strategy (build and compile in ``strategy.scope()``), Keras splits each global
+batch between the replicas, its losses divide each replica's mean by the number of replicas and the
+optimizers sum the replicas' gradients: the update is the one-device update of the global batch. Each
+replica takes its own slice of one global batch of latent vectors, so the noise is the one-device noise too.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ class GAN(keras.Model):
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_acc_tracker = keras.metrics.Mean(name="d_acc")
+        # Both networks come built; saying so stops fit() under a strategy from tracing call() on images.
+        self.built = discriminator.built and generator.built
 
     def compile(
         self,
@@ -70,9 +77,23 @@ class GAN(keras.Model):
         """Latent vectors z ~ N(0, 1) drawn from the model's own seed generator (reproducible, resumable)."""
         return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
 
+    def replica_noise(self, batch_size):
+        """This replica's slice of one global batch of latent vectors (all of it on one device)."""
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        context = tf.distribute.get_replica_context()
+        if replicas == 1 or context is None:
+            return self.sample_noise(batch_size)
+        noise = self.sample_noise(batch_size * replicas)
+        start = context.replica_id_in_sync_group * batch_size
+        return noise[start: start + batch_size]
+
     def compute_losses(self, real_images, training: bool = True):
-        """Both losses of one step from one generator pass; returns ``(d_loss, g_loss, d_acc)``."""
-        noise = self.sample_noise(ops.shape(real_images)[0])
+        """Both losses of one step from one generator pass; returns ``(d_loss, g_loss, d_acc)``.
+
+        Under a strategy with several replicas the losses come back divided by the number of replicas
+        (Keras' losses do that so that the summed gradients are those of the global batch's mean).
+        """
+        noise = self.replica_noise(ops.shape(real_images)[0])
         fake_images = self.generator(noise, training=training)
         real_logits = self.discriminator(real_images, training=training)
         fake_logits = self.discriminator(fake_images, training=training)
@@ -90,8 +111,9 @@ class GAN(keras.Model):
         g_weights = self.generator.trainable_variables
         self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_weights), d_weights))
         self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_weights), g_weights))
-        self.d_loss_tracker.update_state(d_loss)
-        self.g_loss_tracker.update_state(g_loss)
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        self.d_loss_tracker.update_state(d_loss * replicas)  # the logged losses are the global batch's means
+        self.g_loss_tracker.update_state(g_loss * replicas)
         self.d_acc_tracker.update_state(d_acc)
         return {metric.name: metric.result() for metric in self.metrics}
 
@@ -105,17 +127,25 @@ def build_gan(
     jit_compile: bool = True,
     steps_per_execution: int = 1,
     optimizer: str = "adam",
+    strategy: tf.distribute.Strategy | None = None,
 ) -> GAN:
-    """A compiled fast-path ``GAN`` of a named architecture with the articles' optimizer settings."""
+    """A compiled fast-path ``GAN`` of a named architecture with the articles' optimizer settings.
+
+    With ``strategy`` (see :mod:`kerasgan.training.distribute`) the GAN is built and compiled in its scope;
+    with several replicas the step is not XLA-compiled (one XLA cluster cannot reach the other devices' variables).
+    """
     from kerasgan.models import build_gan_pair, make_optimizer
 
-    generator, discriminator = build_gan_pair(architecture, z_size, img_shape, output_activation=None)
-    gan = GAN(discriminator, generator, latent_dim=z_size, label_smoothing=label_smoothing, seed=seed)
-    gan.compile(
-        d_optimizer=make_optimizer(optimizer),
-        g_optimizer=make_optimizer(optimizer),
-        jit_compile=jit_compile,
-        steps_per_execution=steps_per_execution,
-    )
-    gan.build_optimizers()
+    strategy = strategy or tf.distribute.get_strategy()
+    jit_compile = jit_compile and strategy.num_replicas_in_sync == 1
+    with strategy.scope():
+        generator, discriminator = build_gan_pair(architecture, z_size, img_shape, output_activation=None)
+        gan = GAN(discriminator, generator, latent_dim=z_size, label_smoothing=label_smoothing, seed=seed)
+        gan.compile(
+            d_optimizer=make_optimizer(optimizer),
+            g_optimizer=make_optimizer(optimizer),
+            jit_compile=jit_compile,
+            steps_per_execution=steps_per_execution,
+        )
+        gan.build_optimizers()
     return gan

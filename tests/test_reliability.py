@@ -1,0 +1,279 @@
+"""Reliability: a killed run resumes to the same weights, NaN stops cleanly, bad input is one line, loading is safe.
+
+The bad-input table runs the scripts as a user does and checks that nothing already on disk changed.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+from conftest import REPO_ROOT, run_script
+
+from kerasgan.cli import run_main
+from kerasgan.errors import UserError
+from kerasgan.recipes import get_recipe
+from kerasgan.run import prepare_run_dir, train_recipe
+from kerasgan.training.callbacks import NonFiniteLoss
+from kerasgan.training.checkpoint import CHECKPOINT_NAME, load_keras_model, save_checkpoint
+from kerasgan.training.compiled import build_gan
+
+TINY_RUN = ("--steps", "60", "--batch-size", "16", "--sample-interval", "30", "--checkpoint-interval", "10",
+            "--deterministic", "--no-progress", "--eval-samples", "0")
+
+
+def tiny_recipe(steps=20):
+    return get_recipe("default").replace(steps=steps, batch_size=16, sample_interval=10)
+
+
+def tiny_images(count=128, seed=0):
+    return np.random.default_rng(seed).uniform(-1, 1, (count, 28, 28, 1)).astype(np.float32)
+
+
+def checkpoint_arrays(path: Path) -> dict:
+    with np.load(path, allow_pickle=False) as npz:
+        return {name: npz[name] for name in npz.files}
+
+
+def snapshot(folder: Path) -> dict:
+    """Every file under ``folder`` with its bytes (to prove a failed command wrote nothing)."""
+    return {path: path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.mark.slow
+def test_a_run_killed_after_a_checkpoint_resumes_to_the_same_weights_as_an_uninterrupted_run(idx_folder, tmp_path):
+    killed, uninterrupted = tmp_path / "killed", tmp_path / "uninterrupted"
+    command = [sys.executable, str(REPO_ROOT / "scripts" / "train.py"), "--data-dir", str(idx_folder), *TINY_RUN]
+    reference = subprocess.Popen([*command, "--out", str(uninterrupted)], cwd=REPO_ROOT,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    victim = subprocess.Popen([*command, "--out", str(killed)], cwd=REPO_ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not (killed / CHECKPOINT_NAME).exists() and victim.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.kill(victim.pid, signal.SIGKILL)
+    assert victim.wait() == -signal.SIGKILL, "the run finished before it could be killed"
+    killed_at_step = int(checkpoint_arrays(killed / CHECKPOINT_NAME)["step"])
+    assert 10 <= killed_at_step < 60
+
+    resumed = run_script("train.py", "--resume", str(killed), "--data-dir", str(idx_folder), "--no-progress",
+                         "--eval-samples", "0")
+    assert resumed.returncode == 0, resumed.stderr
+    assert reference.wait(timeout=120) == 0, reference.stderr.read()
+
+    final, expected = checkpoint_arrays(killed / CHECKPOINT_NAME), checkpoint_arrays(uninterrupted / CHECKPOINT_NAME)
+    assert int(final["step"]) == 60
+    assert sorted(final) == sorted(expected)
+    for name in expected:  # weights, both optimizers, the noise seed state and the loss history: bit for bit
+        np.testing.assert_array_equal(final[name], expected[name], err_msg=name)
+    assert (killed / "losses.csv").read_text() == (uninterrupted / "losses.csv").read_text()
+
+
+@pytest.mark.slow
+def test_a_nan_loss_stops_training_naming_the_step_and_keeps_the_last_good_checkpoint(tmp_path, capsys):
+    run_dir = prepare_run_dir(tmp_path / "run")
+    train_recipe(tiny_recipe(steps=20), run_dir, x_train=tiny_images(), progress=False, checkpoint_interval_steps=10)
+    good_checkpoint = (run_dir / CHECKPOINT_NAME).read_bytes()
+    poisoned = np.full((128, 28, 28, 1), np.nan, dtype=np.float32)
+
+    with pytest.raises(NonFiniteLoss) as stopped:
+        train_recipe(tiny_recipe(steps=40), run_dir, x_train=poisoned, resume=True, progress=False,
+                     checkpoint_interval_steps=10)
+    assert "NaN or infinite at step 21" in str(stopped.value)
+    assert "last good checkpoint (step 20)" in str(stopped.value)
+    assert (run_dir / CHECKPOINT_NAME).read_bytes() == good_checkpoint
+
+    def main():
+        raise stopped.value
+
+    with pytest.raises(SystemExit) as exited:
+        run_main(main)
+    assert exited.value.code == 1
+    error_output = capsys.readouterr().err
+    assert error_output.startswith("error: training stopped: the loss became NaN") and error_output.count("\n") == 1
+
+
+def test_overwrite_clears_what_kerasgan_wrote_and_refuses_a_folder_with_other_files(tmp_path):
+    run_dir = tmp_path / "run"
+    (run_dir / "images").mkdir(parents=True)
+    (run_dir / "images" / "step_0000000.png").write_bytes(b"png")
+    for name in ("config.json", "losses.csv", "generator.keras", CHECKPOINT_NAME):
+        (run_dir / name).write_text("old")
+    assert prepare_run_dir(run_dir, overwrite=True) == run_dir
+    assert list(run_dir.iterdir()) == []
+
+    (run_dir / "losses.csv").write_text("old")
+    (run_dir / "my-notes.txt").write_text("mine")
+    with pytest.raises(UserError, match=r"--overwrite refused: .* holds files kerasgan did not write \(my-notes.txt\)"):
+        prepare_run_dir(run_dir, overwrite=True)
+    assert (run_dir / "my-notes.txt").read_text() == "mine" and (run_dir / "losses.csv").read_text() == "old"
+
+
+def test_a_keras_file_with_a_lambda_layer_is_refused_and_its_code_never_runs(tmp_path):
+    marker = tmp_path / "code-ran"
+
+    def write_marker(x):
+        marker.write_text("the model file ran code")
+        return x
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Lambda(lambda x: write_marker(x))])
+    model.save(tmp_path / "trojan.keras")
+    marker.unlink()  # building the model ran the function once, here, on purpose
+
+    with pytest.raises(UserError, match=r"refusing to load .*trojan.keras: it contains a Lambda layer"):
+        load_keras_model(tmp_path / "trojan.keras")
+    assert not marker.exists()
+
+
+def test_load_keras_model_reads_a_saved_generator_back_with_the_same_weights(tmp_path):
+    generator = build_gan("gan-in-6-min", seed=1).generator
+    generator.save(tmp_path / "generator.keras")
+    loaded = load_keras_model(tmp_path / "generator.keras")
+    for saved, read in zip(generator.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(saved, read)
+
+
+MIRRORED_CHECK = textwrap.dedent("""
+    import numpy as np
+    import tensorflow as tf
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    from kerasgan.training.compiled import build_gan
+    from kerasgan.training.distribute import resumable_dataset
+
+    images = np.random.default_rng(0).uniform(-1, 1, (256, 28, 28, 1)).astype("float32")
+    single = build_gan("gan-in-6-min", seed=5, jit_compile=False)  # as under the strategy: XLA draws other noise
+    mirrored = build_gan("gan-in-6-min", seed=5, strategy=tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]))
+    mirrored.set_weights(single.get_weights())
+    single_logs = single.fit(resumable_dataset(images, 32, seed=1), epochs=1, steps_per_epoch=10, verbose=0).history
+    mirrored_logs = mirrored.fit(resumable_dataset(images, 32, seed=1), epochs=1, steps_per_epoch=10, verbose=0).history
+    pairs = zip(single.generator.weights + single.discriminator.weights,
+                mirrored.generator.weights + mirrored.discriminator.weights)
+    print("replicas", mirrored.distribute_strategy.num_replicas_in_sync)
+    print("max_weight_difference", max(float(np.max(np.abs(np.array(a) - np.array(b)))) for a, b in pairs))
+    print("max_loss_difference", max(abs(single_logs[k][0] - mirrored_logs[k][0]) for k in single_logs))
+""")
+
+
+@pytest.mark.slow
+def test_mirrored_training_on_two_devices_matches_one_device():
+    result = subprocess.run([sys.executable, "-c", MIRRORED_CHECK], capture_output=True, text=True, timeout=300,
+                            cwd=REPO_ROOT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    values = dict(line.split() for line in result.stdout.splitlines() if line.count(" ") == 1)
+    assert values["replicas"] == "2"
+    assert float(values["max_weight_difference"]) < 1e-5
+    assert float(values["max_loss_difference"]) < 1e-5
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory) -> Path:
+    """A small finished fast-path run folder (20 steps, checkpoint every 10) to resume from."""
+    run_dir = prepare_run_dir(tmp_path_factory.mktemp("finished") / "run")
+    train_recipe(tiny_recipe(steps=20), run_dir, x_train=tiny_images(), progress=False, checkpoint_interval_steps=10)
+    return run_dir
+
+
+def copy_of_run(finished_run, tmp_path):
+    return Path(shutil.copytree(finished_run, tmp_path / "run"))
+
+
+def truncated_checkpoint(finished_run, tmp_path):
+    run_dir = copy_of_run(finished_run, tmp_path)
+    content = (run_dir / CHECKPOINT_NAME).read_bytes()
+    (run_dir / CHECKPOINT_NAME).write_bytes(content[: len(content) // 2])
+    return run_dir
+
+
+def checkpoint_with_other_latent_size(finished_run, tmp_path):
+    run_dir = copy_of_run(finished_run, tmp_path)
+    save_checkpoint(build_gan(z_size=64), run_dir / CHECKPOINT_NAME, step=20, history={})
+    return run_dir
+
+
+def folder_with_user_file(finished_run, tmp_path):
+    run_dir = copy_of_run(finished_run, tmp_path)
+    (run_dir / "my-notes.txt").write_text("mine")
+    return run_dir
+
+
+def data_folder_missing_labels(finished_run, tmp_path):
+    (tmp_path / "train-labels-idx1-ubyte.gz").unlink()
+    return tmp_path
+
+
+def file_in_the_way(finished_run, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    return tmp_path / "a-file" / "run"
+
+
+def truncated_model_file(finished_run, tmp_path):
+    content = (finished_run / "generator.keras").read_bytes()
+    (tmp_path / "generator.keras").write_bytes(content[: len(content) // 2])
+    return tmp_path / "generator.keras"
+
+
+def model_file_with_lambda(finished_run, tmp_path):
+    model = keras.Sequential([keras.Input((100,)), keras.layers.Lambda(lambda z: z[:, :1])])
+    model.save(tmp_path / "lambda.keras")
+    return tmp_path / "lambda.keras"
+
+
+def empty_folder(finished_run, tmp_path):
+    (tmp_path / "empty").mkdir()
+    return tmp_path / "empty"
+
+
+# (case, script, arguments with {target} and {data} filled in, set-up making {target}, words the error must hold)
+BAD_INPUTS = [
+    ("unknown recipe", "train.py", ["--recipe", "nope"], None, "invalid choice: 'nope'"),
+    ("unknown dataset", "train.py", ["--dataset", "mnits"], None, "invalid choice: 'mnits'"),
+    ("zero batch size", "train.py", ["--batch-size", "0"], None, "expected a positive integer, got '0'"),
+    ("negative batch size", "train.py", ["--batch-size", "-3"], None, "expected a positive integer, got '-3'"),
+    ("fractional steps", "train.py", ["--steps", "2.5"], None, "expected a positive integer, got '2.5'"),
+    ("zero epochs", "train.py", ["--epochs", "0"], None, "expected a positive integer, got '0'"),
+    ("word as sample interval", "train.py", ["--sample-interval", "abc"], None, "expected a positive integer"),
+    ("zero checkpoint interval", "train.py", ["--checkpoint-interval", "0"], None, "expected a positive integer"),
+    ("unwritable --out", "train.py", ["--data-dir", "{data}", "--out", "{target}"], file_in_the_way,
+     "cannot write to --out"),
+    ("existing run folder", "train.py", ["--data-dir", "{data}", "--out", "{target}"], copy_of_run,
+     "already exists (use --resume to continue it or --overwrite)"),
+    ("--overwrite over a user's file", "train.py", ["--data-dir", "{data}", "--out", "{target}", "--overwrite"],
+     folder_with_user_file, "--overwrite refused"),
+    ("data folder missing a file", "train.py", ["--data-dir", "{target}", "--out", "{data}/run"],
+     data_folder_missing_labels, "no copy of 'mnist' found in the 'idx' source"),
+    ("resume with another recipe", "train.py", ["--resume", "{target}", "--recipe", "gan-in-6-min"], copy_of_run,
+     "it was trained with recipe 'default', not 'gan-in-6-min'"),
+    ("resume with another batch size", "train.py", ["--resume", "{target}", "--batch-size", "32"], copy_of_run,
+     "it was trained with batch_size 16, not 32"),
+    ("resume a checkpoint of another latent size", "train.py", ["--resume", "{target}", "--data-dir", "{data}"],
+     checkpoint_with_other_latent_size, "does not match this model"),
+    ("resume a truncated checkpoint", "train.py", ["--resume", "{target}", "--data-dir", "{data}"],
+     truncated_checkpoint, "is corrupt or truncated"),
+    ("resume a folder without checkpoint", "train.py", ["--resume", "{target}"], empty_folder,
+     "cannot resume: no checkpoint.npz"),
+    ("truncated .keras file", "evaluate.py", ["{target}", "-n", "10"], truncated_model_file, "generator.keras"),
+    ("Lambda layer in a .keras file", "evaluate.py", ["{target}", "-n", "10"], model_file_with_lambda, "lambda"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case,script,arguments,set_up,message", BAD_INPUTS, ids=[case[0] for case in BAD_INPUTS])
+def test_bad_input_gives_one_line_exit_code_2_and_changes_no_file(finished_run, idx_folder, case, script,
+                                                                 arguments, set_up, message):
+    tmp_path = idx_folder
+    target = set_up(finished_run, tmp_path) if set_up else None
+    before = snapshot(tmp_path)
+    result = run_script(script, *(argument.format(target=target, data=idx_folder) for argument in arguments))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert message.lower() in result.stderr.lower()
+    assert snapshot(tmp_path) == before
