@@ -26,11 +26,14 @@ from kerasgan.plotting import plot_losses, write_history_csv
 from kerasgan.recipes import Recipe
 from kerasgan.training import train
 from kerasgan.training.callbacks import GANMonitor, NonFiniteLoss, RunState
-from kerasgan.training.checkpoint import CHECKPOINT_NAME, load_checkpoint
+from kerasgan.training.checkpoint import CHECKPOINT_NAME, checkpoint_step, load_checkpoint
 from kerasgan.training.compiled import build_gan
 from kerasgan.training.distribute import check_batch_split, is_chief, resumable_dataset
 
 LOG_INTERVAL_STEPS = 200
+# The fastest fast-path setting measured by scripts/benchmark.py on a 2-core CPU (docs/benchmark.md).
+JIT_COMPILE = False
+STEPS_PER_EXECUTION = 25
 CHECKPOINT_INTERVAL_STEPS = 1000
 CONFIG_NAME = "config.json"
 # What kerasgan writes in a run folder: --overwrite deletes these and refuses to touch a folder holding anything else.
@@ -125,7 +128,7 @@ def train_recipe(
     checkpoint_interval_steps: int = CHECKPOINT_INTERVAL_STEPS,
     strategy: tf.distribute.Strategy | None = None,
     deterministic: bool = False,
-    eval_samples: int = 10000,
+    eval_samples: int = 0,
 ) -> dict:
     """Train ``recipe`` into ``out_dir`` (already checked by :func:`prepare_run_dir`); returns the summary.
 
@@ -216,18 +219,20 @@ def _train_fast(recipe: Recipe, x_train, total_steps: int, read_dir: Path, out_d
                 progress: bool, checkpoint_interval_steps: int, strategy, config: dict):
     strategy = strategy or tf.distribute.get_strategy()
     check_batch_split(recipe.batch_size, strategy)
-    gan = build_gan(recipe.architecture, recipe.z_size, x_train.shape[1:], recipe.label_smoothing, seed=seed,
-                    optimizer=recipe.optimizer, strategy=strategy)
-    start_step, history = load_checkpoint(gan, read_dir / CHECKPOINT_NAME) if resume else (0, {})
-    if start_step >= total_steps:
-        raise UserError(f"the run in {read_dir} already reached step {start_step} of {total_steps}; "
-                        f"pass a larger --steps or --epochs to train further")
-    (out_dir / CONFIG_NAME).write_text(json.dumps(config, indent=2))
+    start_step = checkpoint_step(read_dir / CHECKPOINT_NAME) if resume else 0
     # A keras "epoch" is a chunk of steps that divides both the log and the checkpoint interval.
     steps_per_epoch = min(math.gcd(LOG_INTERVAL_STEPS, checkpoint_interval_steps), total_steps)
     if start_step:
         steps_per_epoch = math.gcd(steps_per_epoch, start_step)
     epochs = math.ceil(total_steps / steps_per_epoch)
+    gan = build_gan(recipe.architecture, recipe.z_size, x_train.shape[1:], recipe.label_smoothing, seed=seed,
+                    optimizer=recipe.optimizer, strategy=strategy, jit_compile=JIT_COMPILE,
+                    steps_per_execution=math.gcd(STEPS_PER_EXECUTION, steps_per_epoch))
+    history = load_checkpoint(gan, read_dir / CHECKPOINT_NAME)[1] if resume else {}
+    if start_step >= total_steps:
+        raise UserError(f"the run in {read_dir} already reached step {start_step} of {total_steps}; "
+                        f"pass a larger --steps or --epochs to train further")
+    (out_dir / CONFIG_NAME).write_text(json.dumps(config, indent=2))
     rows, cols = recipe.grid
     fixed_noise = np.random.default_rng(seed).normal(size=(rows * cols, recipe.z_size)).astype(np.float32)
     run_state = RunState(out_dir / CHECKPOINT_NAME, steps_per_epoch, history,
@@ -245,7 +250,7 @@ def _train_fast(recipe: Recipe, x_train, total_steps: int, read_dir: Path, out_d
     if run_state.failed_step is not None:
         kept = (f"the last good checkpoint (step {run_state.saved_step or start_step}) is kept in "
                 f"{out_dir / CHECKPOINT_NAME}" if (out_dir / CHECKPOINT_NAME).is_file() else "no checkpoint was saved")
-        raise NonFiniteLoss(f"training stopped: the loss became NaN or infinite at step {run_state.failed_step}; "
+        raise NonFiniteLoss(f"training stopped: the loss became NaN or infinite at {run_state.failed_steps()}; "
                             f"{kept}")
     steps = [int(step) for step in history.pop("step")]
     return gan.generator, history, steps

@@ -87,7 +87,8 @@ class NonFiniteLoss(TrainingFailed):
 class RunState(keras.callbacks.Callback):
     """Keeps the loss history, checkpoints every ``every_epochs`` epochs, and stops at the first NaN/Inf loss.
 
-    After ``fit`` returns, ``failed_step`` is the step whose loss was not finite (or ``None``).
+    After ``fit`` returns, ``failed_step`` is the step whose loss was not finite (or ``None``); with
+    ``steps_per_execution > 1`` it is the last step of the compiled chunk in which the loss went bad.
     """
 
     def __init__(self, checkpoint_path: str | Path, steps_per_epoch: int, history: dict[str, list[float]] | None = None,
@@ -108,6 +109,13 @@ class RunState(keras.callbacks.Callback):
         if logs and not all(math.isfinite(float(value)) for value in logs.values()):
             self.failed_step = self.epoch * self.steps_per_epoch + batch + 1
             self.model.stop_training = True
+
+    def failed_steps(self) -> str:
+        """Where the loss went bad, in words: ``step 21`` or, for a compiled chunk, ``steps 21-25``."""
+        chunk = getattr(self.model, "steps_per_execution", 1) or 1
+        if chunk == 1:
+            return f"step {self.failed_step}"
+        return f"steps {self.failed_step - chunk + 1}-{self.failed_step}"
 
     def on_epoch_end(self, epoch, logs=None):
         if self.failed_step is not None:

@@ -57,13 +57,7 @@ def load_checkpoint(gan, path: str | os.PathLike) -> tuple[int, dict[str, list[f
     A truncated, corrupt or mismatched file is a one-line :class:`UserError`.
     """
     path = Path(path)
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-    except FileNotFoundError:
-        raise UserError(f"no checkpoint at {path}") from None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
-        raise UserError(f"checkpoint {path} is corrupt or truncated ({error.__class__.__name__})") from None
+    arrays = _read_arrays(path)
     for group, variables in _state_groups(gan).items():
         stored = sorted((key for key in arrays if key.startswith(f"{group}/")), key=lambda k: int(k.split("/")[1]))
         if len(stored) != len(variables):
@@ -76,6 +70,21 @@ def load_checkpoint(gan, path: str | os.PathLike) -> tuple[int, dict[str, list[f
             variable.assign(arrays[key])
     history = {key.split("/", 1)[1]: arrays[key].tolist() for key in arrays if key.startswith("history/")}
     return int(arrays["step"]), history
+
+
+def checkpoint_step(path: str | os.PathLike) -> int:
+    """The step a checkpoint was written at, read without building a model."""
+    return int(_read_arrays(Path(path), names=("step",))["step"])
+
+
+def _read_arrays(path: Path, names: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {name: npz[name] for name in (names or npz.files)}
+    except FileNotFoundError:
+        raise UserError(f"no checkpoint at {path}") from None
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as error:
+        raise UserError(f"checkpoint {path} is corrupt or truncated ({error.__class__.__name__})") from None
 
 
 UNSAFE_LAYERS = ("Lambda", "__lambda__", "TFOpLambda")
