@@ -48,7 +48,7 @@ class ClassifierRecipe:
 RECIPES = {
     "article": ClassifierRecipe("article"),
     "improved": ClassifierRecipe(
-        "improved", architecture="three_block", epochs=12, batch_size=128, learning_rate=2e-3,
+        "improved", architecture="three_block", epochs=20, batch_size=128, learning_rate=2e-3,
         cosine_decay=True, augment="dataset_aware", label_smoothing=0.1, dropout=0.25,
     ),
 }

@@ -23,7 +23,7 @@ def parse_args(argv=None):
     parser.add_argument("--dataset", choices=DATASETS, default="mnist")
     parser.add_argument("--recipe", choices=RECIPES, default="article",
                         help="article: Adam 1e-3, batch 64, 10 epochs; improved: 3 conv blocks, augmentation, "
-                             "cosine LR, label smoothing, dropout 0.25, batch 128, 12 epochs")
+                             "cosine LR, label smoothing, dropout 0.25, batch 128, 20 epochs")
     parser.add_argument("--method", choices=METHODS, default="cnn", help="how the classifier is trained")
     parser.add_argument("--epochs", type=positive_int, default=None, help="override the recipe's epochs")
     parser.add_argument("--batch-size", type=positive_int, default=None, help="override the recipe's batch size")
