@@ -6,7 +6,6 @@ of the train split for validation, trains, scores the real test split and writes
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import time
@@ -20,6 +19,7 @@ from keras import layers
 
 from kerasgan.data import DATASETS, IMG_SHAPE, load_data
 from kerasgan.models import build_classifier
+from kerasgan.plotting import write_history_csv
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -63,18 +63,8 @@ def build_three_block_classifier(
     img_shape: tuple = IMG_SHAPE, num_classes: int = NUM_CLASSES, dropout: float = 0.5
 ) -> keras.Model:
     """The article's CNN with a third Conv(128)-BN-ReLU-MaxPool block: more capacity, fewer dense weights."""
-    img = keras.Input(shape=img_shape)
-    x = img
-    for filters in (32, 64, 128):
-        x = layers.Conv2D(filters, 3, padding="same")(x)
-        x = layers.BatchNormalization()(x)
-        x = layers.ReLU()(x)
-        x = layers.MaxPooling2D(2)(x)
-    x = layers.Flatten()(x)
-    x = layers.Dense(128, activation="relu", name="features")(x)
-    x = layers.Dropout(dropout)(x)
-    logits = layers.Dense(num_classes, name="logits")(x)
-    return keras.Model(img, logits, name="three_block_classifier")
+    return build_classifier(img_shape, num_classes, conv_filters=(32, 64, 128), dropout=dropout,
+                            name="three_block_classifier")
 
 
 ARCHITECTURES = ("article", "three_block")
@@ -224,18 +214,6 @@ def plot_training_curves(history: dict[str, list[float]], path: str | os.PathLik
     return path
 
 
-def write_epoch_csv(history: dict[str, list[float]], path: str | os.PathLike) -> Path:
-    """One CSV row per epoch, one column per history entry, the first column named ``epoch``."""
-    path = Path(path)
-    names = list(history)
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["epoch", *names])
-        for row in range(len(history[names[0]]) if names else 0):
-            writer.writerow([row + 1, *(f"{history[name][row]:.6g}" for name in names)])
-    return path
-
-
 def classify(
     train: tuple[np.ndarray, np.ndarray],
     test: tuple[np.ndarray, np.ndarray],
@@ -260,7 +238,7 @@ def classify(
         "final_validation_accuracy": history["val_accuracy"][-1] if history.get("val_accuracy") else None,
     }
     plot_training_curves(history, out_dir / "curves.png", f"{dataset}, {recipe.name} recipe")
-    write_epoch_csv(history, out_dir / "history.csv")
+    write_history_csv(history, out_dir / "history.csv", index_name="epoch")
     (out_dir / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     classifier.save_weights(out_dir / "classifier.weights.h5")
     return results

@@ -67,7 +67,8 @@ def sample_images(
     return save_image_grid(images, path % step, rows, cols, title=f"step {step}")
 
 
-def write_history_csv(history: dict[str, list[float]], path: str | os.PathLike, steps: list[int] | None = None) -> Path:
+def write_history_csv(history: dict[str, list[float]], path: str | os.PathLike, steps: list[int] | None = None,
+                      index_name: str = "step") -> Path:
     """Write equal-length loss/metric lists as CSV columns, one row per recorded step (1, 2, ... by default)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -76,7 +77,7 @@ def write_history_csv(history: dict[str, list[float]], path: str | os.PathLike, 
     steps = list(steps) if steps is not None else list(range(1, length + 1))
     with open(path, "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["step", *names])
+        writer.writerow([index_name, *names])
         for row in range(length):
             writer.writerow([steps[row], *(f"{history[name][row]:.6g}" for name in names)])
     return path
