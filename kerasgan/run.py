@@ -166,6 +166,15 @@ def _train_recipe(recipe, read_dir, out_dir, seed, data_dir, resume, progress, x
             raise UserError("--resume works with the fast loop only (the parity loop keeps no checkpoints)")
         (out_dir / CONFIG_NAME).write_text(json.dumps(config, indent=2))
         generator, history, steps = _train_parity(recipe, x_train, total_steps, out_dir, seed, progress)
+    elif recipe.loop == "conditional":
+        if resume:
+            raise UserError("--resume works with the fast loop only (the conditional loop keeps no checkpoints)")
+        from kerasgan.conditional import train_conditional
+
+        (out_dir / CONFIG_NAME).write_text(json.dumps(config, indent=2))
+        x_train, y_train = load_data(recipe.dataset, "train", data_dir=data_dir)
+        generator, history, steps = train_conditional(recipe, x_train, y_train, out_dir, seed, progress,
+                                                      jit_compile=JIT_COMPILE)
     else:
         generator, history, steps = _train_fast(recipe, x_train, total_steps, read_dir, out_dir, seed, resume,
                                                 progress, checkpoint_interval_steps, strategy, config)
@@ -191,9 +200,12 @@ def _train_recipe(recipe, read_dir, out_dir, seed, data_dir, resume, progress, x
 
 def evaluate_run(generator: keras.Model, dataset: str, out_dir: Path, eval_samples: int, seed: int) -> dict:
     """Score the trained generator against the real data, write ``evaluation.json``, return the results."""
+    from kerasgan.conditional import evaluate_conditional
     from kerasgan.evaluation import evaluate_generator
 
-    results = evaluate_generator(generator, dataset, n=eval_samples, seed=seed)
+    is_conditional = len(generator.inputs) == 2
+    results = (evaluate_conditional if is_conditional else evaluate_generator)(generator, dataset, n=eval_samples,
+                                                                              seed=seed)
     (out_dir / "evaluation.json").write_text(json.dumps(results, indent=2) + "\n")
     return results
 

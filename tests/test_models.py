@@ -9,8 +9,9 @@ from kerasgan.models import (
     initialize_model, make_optimizer,
 )
 
-# (generator, discriminator) parameter counts printed by the articles' model.summary().
+# (generator, discriminator) parameter counts printed by the articles' (and the TF DCGAN tutorial's) model.summary().
 ARTICLE_PARAMETER_COUNTS = {
+    "dcgan": (2_330_944, 212_865),
     "keras-gan": (1_493_520, 533_505),
     "gan-in-6-min": (247_440, 233_985),
     "gan-for-classification": (114_064, 100_609),

@@ -87,16 +87,21 @@ class GAN(keras.Model):
         start = context.replica_id_in_sync_group * batch_size
         return noise[start: start + batch_size]
 
-    def compute_losses(self, real_images, training: bool = True):
+    def compute_losses(self, data, training: bool = True):
         """Both losses of one step from one generator pass; returns ``(d_loss, g_loss, d_acc)``.
 
         Under a strategy with several replicas the losses come back divided by the number of replicas
         (Keras' losses do that so that the summed gradients are those of the global batch's mean).
         """
+        real_images = data[0] if isinstance(data, tuple) else data
         noise = self.replica_noise(ops.shape(real_images)[0])
         fake_images = self.generator(noise, training=training)
         real_logits = self.discriminator(real_images, training=training)
         fake_logits = self.discriminator(fake_images, training=training)
+        return self.adversarial_losses(real_logits, fake_logits)
+
+    def adversarial_losses(self, real_logits, fake_logits):
+        """Non-saturating losses from logits: D tells real (smoothed target) from fake, G wants "real"."""
         real_targets = ops.full_like(real_logits, 1.0 - self.label_smoothing)
         d_loss = 0.5 * (self.loss_fn(real_targets, real_logits) + self.loss_fn(ops.zeros_like(fake_logits), fake_logits))
         g_loss = self.loss_fn(ops.ones_like(fake_logits), fake_logits)
@@ -104,9 +109,8 @@ class GAN(keras.Model):
         return d_loss, g_loss, ops.mean(correct)
 
     def train_step(self, data):
-        real_images = data[0] if isinstance(data, tuple) else data
         with tf.GradientTape() as d_tape, tf.GradientTape() as g_tape:
-            d_loss, g_loss, d_acc = self.compute_losses(real_images, training=True)
+            d_loss, g_loss, d_acc = self.compute_losses(data, training=True)
         d_weights = self.discriminator.trainable_variables
         g_weights = self.generator.trainable_variables
         self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_weights), d_weights))
@@ -117,19 +121,21 @@ class GAN(keras.Model):
         self.d_acc_tracker.update_state(d_acc)
         return {metric.name: metric.result() for metric in self.metrics}
 
-
 def build_gan(
     architecture: str = "keras-gan",
     z_size: int = 100,
     img_shape: tuple = (28, 28, 1),
     label_smoothing: float = 0.0,
     seed: int | None = None,
-    jit_compile: bool = True,
+    jit_compile: bool = False,
     steps_per_execution: int = 1,
     optimizer: str = "adam",
     strategy: tf.distribute.Strategy | None = None,
 ) -> GAN:
     """A compiled fast-path ``GAN`` of a named architecture with the articles' optimizer settings.
+
+    The step is a ``tf.function`` either way; XLA (``jit_compile=True``) measured slower on the 2-core CPU
+    for these models (docs/benchmark.md), so it is off unless asked for (try it on a GPU).
 
     With ``strategy`` (see :mod:`kerasgan.training.distribute`) the GAN is built and compiled in its scope;
     with several replicas the step is not XLA-compiled (one XLA cluster cannot reach the other devices' variables).

@@ -1,0 +1,341 @@
+"""GANs that help a classifier: the semi-supervised GAN of Salimans et al. (2016) and synthetic-data training.
+
+**SGAN.** The discriminator is a K-class classifier whose K logits ``l`` also say "real or fake": with the
+fake class's logit fixed at 0, ``Z(x) = sum_k exp(l_k(x))`` and ``D(x) = Z / (Z + 1)``. Its loss is the
+cross-entropy on the few labelled images plus the GAN loss on unlabelled real and generated images,
+``-log D(x) = -lse(l) + softplus(lse(l))`` and ``-log(1 - D(G(z))) = softplus(lse(l))``; the generator
+matches the mean of an intermediate discriminator layer on real and generated batches (feature matching).
+The networks are the paper's MNIST MLPs (weight-normalised D 784-1000-500-250-250-250-10 with Gaussian
+noise; G 100-500-500-784 with softplus and batch norm).
+
+**Synthetic data.** ``train_on_synthetic`` trains the CNN article's classifier on conditional-GAN samples
+(optionally with a few real labelled images) and tests it on the real test set: the Classification
+Accuracy Score of Ravuri & Vinyals (2019).
+"""
+
+from __future__ import annotations
+
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers, ops
+
+NUM_CLASSES = 10
+SGAN_HIDDEN_UNITS = (1000, 500, 250, 250, 250)
+INPUT_NOISE_STDDEV = 0.3  # on pixels in [0, 1], as in the paper
+HIDDEN_NOISE_STDDEV = 0.5
+SGAN_Z_SIZE = 100
+SGAN_BATCH_SIZE = 100
+SGAN_LEARNING_RATE = 0.003
+UNLABELLED_WEIGHT = 1.0
+REAL_ONLY_TRAIN_SIZE = 30000  # a real-only run repeats its images to this size: the steps of 30k synthetic
+
+
+class WeightNormDense(layers.Layer):
+    """A dense layer with weight normalisation (Salimans & Kingma 2016): ``w = g * v / ||v||`` per output unit."""
+
+    def __init__(self, units: int, activation=None, scale_init: float = 1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.activation = keras.activations.get(activation)
+        self.scale_init = scale_init
+
+    def build(self, input_shape):
+        self.direction = self.add_weight(shape=(input_shape[-1], self.units), name="direction",
+                                         initializer=keras.initializers.RandomNormal(stddev=0.05))
+        self.scale = self.add_weight(shape=(self.units,), name="scale",
+                                     initializer=keras.initializers.Constant(self.scale_init))
+        self.bias = self.add_weight(shape=(self.units,), name="bias", initializer="zeros")
+
+    def call(self, inputs):
+        norms = ops.sqrt(ops.sum(ops.square(self.direction), axis=0) + 1e-12)
+        kernel = self.direction * (self.scale / norms)
+        return self.activation(ops.matmul(inputs, kernel) + self.bias)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "scale_init": self.scale_init,
+                "activation": keras.activations.serialize(self.activation)}
+
+
+def initialize_weight_norm(model: keras.Model, inputs: np.ndarray, init_scale: float = 1.0) -> None:
+    """Salimans & Kingma's data-dependent init: set each ``WeightNormDense`` so that, on ``inputs``, its
+    pre-activations have mean 0 and standard deviation ``init_scale``. ``model`` must be a chain of layers.
+    """
+    x = keras.ops.convert_to_tensor(inputs)
+    for layer in model.layers[1:]:
+        if isinstance(layer, WeightNormDense):
+            direction = np.asarray(layer.direction)
+            pre_activation = np.asarray(x) @ (direction / np.linalg.norm(direction, axis=0))
+            scale = init_scale / (pre_activation.std(axis=0) + 1e-8)
+            layer.scale.assign(scale.astype(np.float32))
+            layer.bias.assign((-pre_activation.mean(axis=0) * scale).astype(np.float32))
+        x = layer(x, training=False) if not isinstance(layer, layers.BatchNormalization) else layer(x, training=True)
+
+
+def build_sgan_discriminator(img_shape: tuple = (28, 28, 1), num_classes: int = NUM_CLASSES) -> keras.Model:
+    """Salimans et al.'s MNIST discriminator: Gaussian noise, five weight-normalised ReLU layers, K logits.
+
+    Outputs ``[logits (N, K), features (N, 250)]``; ``features`` (the last hidden layer) is what the
+    generator's feature-matching loss compares. The K+1-th, "fake", logit is the constant 0.
+    """
+    img = keras.Input(shape=img_shape)
+    x = layers.Rescaling(0.5, offset=0.5)(layers.Flatten()(img))  # [-1, 1] -> the paper's [0, 1]
+    x = layers.GaussianNoise(INPUT_NOISE_STDDEV)(x)
+    for index, units in enumerate(SGAN_HIDDEN_UNITS):
+        x = WeightNormDense(units, activation="relu", scale_init=np.sqrt(2.0))(x)
+        if index == len(SGAN_HIDDEN_UNITS) - 1:
+            features = x
+        x = layers.GaussianNoise(HIDDEN_NOISE_STDDEV)(x)
+    logits = WeightNormDense(num_classes, scale_init=1.0, name="logits")(x)
+    return keras.Model(img, [logits, features], name="sgan_discriminator")
+
+
+def build_sgan_generator(z_size: int = SGAN_Z_SIZE, img_shape: tuple = (28, 28, 1)) -> keras.Model:
+    """Salimans et al.'s MNIST generator: two softplus layers of 500 with batch norm, a weight-normalised tanh image."""
+    noise = keras.Input(shape=(z_size,))
+    x = noise
+    for _ in range(2):
+        x = layers.BatchNormalization()(layers.Dense(500, activation="softplus")(x))
+    x = WeightNormDense(int(np.prod(img_shape)), activation="tanh")(x)
+    return keras.Model(noise, layers.Reshape(img_shape)(x), name="sgan_generator")
+
+
+def real_probability(logits):
+    """``D(x) = Z / (Z + 1)`` with ``Z = sum exp(logits)``: the discriminator's belief that x is real."""
+    return ops.sigmoid(ops.logsumexp(logits, axis=-1))
+
+
+def unsupervised_loss(real_logits, fake_logits):
+    """``-0.5 E[log D(x)] - 0.5 E[log(1 - D(G(z)))]`` written stably with log-sum-exp (Salimans et al. 2016)."""
+    real_lse = ops.logsumexp(real_logits, axis=-1)
+    fake_lse = ops.logsumexp(fake_logits, axis=-1)
+    return 0.5 * (ops.mean(ops.softplus(real_lse) - real_lse) + ops.mean(ops.softplus(fake_lse)))
+
+
+def supervised_loss(labels, logits):
+    """Cross-entropy of the K real classes on labelled images."""
+    return ops.mean(keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True))
+
+
+def feature_matching_loss(real_features, fake_features):
+    """The squared distance between the batch means of real and generated features (mean over units)."""
+    return ops.mean(ops.square(ops.mean(real_features, axis=0) - ops.mean(fake_features, axis=0)))
+
+
+class SemiSupervisedGAN(keras.Model):
+    """K-class discriminator and feature-matching generator trained by ``fit()`` on
+    ``(labelled_images, labels, unlabelled_images)`` batches; D is updated first, then G.
+
+    Logs ``d_loss``, ``sup_loss``, ``unsup_loss``, ``g_loss`` and ``train_acc`` (on the labelled batch).
+    """
+
+    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = SGAN_Z_SIZE,
+                 unlabelled_weight: float = UNLABELLED_WEIGHT, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.discriminator = discriminator
+        self.generator = generator
+        self.latent_dim = latent_dim
+        self.unlabelled_weight = unlabelled_weight
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = {name: keras.metrics.Mean(name=name)
+                         for name in ("d_loss", "sup_loss", "unsup_loss", "g_loss", "train_acc")}
+        self.built = discriminator.built and generator.built
+
+    def compile(self, d_optimizer: keras.optimizers.Optimizer, g_optimizer: keras.optimizers.Optimizer, **kwargs):
+        super().compile(**kwargs)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+
+    @property
+    def metrics(self) -> list:
+        return list(self.trackers.values())
+
+    def call(self, images, training: bool = False):
+        """Class logits of images (the classifier the SGAN trains)."""
+        return self.discriminator(images, training=training)[0]
+
+    def sample_noise(self, batch_size):
+        """z ~ U(0, 1), as in the paper's code."""
+        return keras.random.uniform((batch_size, self.latent_dim), seed=self.seed_generator)
+
+    def train_step(self, data):
+        if data[1] is None:  # train_on_batch(batch) hands over (batch, None, None); fit() the batch itself
+            data = data[0]
+        labelled_images, labels, unlabelled_images = data
+        batch_size = ops.shape(unlabelled_images)[0]
+        d_weights = self.discriminator.trainable_variables
+        g_weights = self.generator.trainable_variables
+        fake_images = self.generator(self.sample_noise(batch_size), training=True)
+        with tf.GradientTape() as d_tape:
+            labelled_logits, _ = self.discriminator(labelled_images, training=True)
+            real_logits, _ = self.discriminator(unlabelled_images, training=True)
+            fake_logits, _ = self.discriminator(fake_images, training=True)
+            sup_loss = supervised_loss(labels, labelled_logits)
+            unsup_loss = unsupervised_loss(real_logits, fake_logits)
+            d_loss = sup_loss + self.unlabelled_weight * unsup_loss
+        self.d_optimizer.apply_gradients(zip(d_tape.gradient(d_loss, d_weights), d_weights))
+        with tf.GradientTape() as g_tape:
+            fake_images = self.generator(self.sample_noise(batch_size), training=True)
+            _, real_features = self.discriminator(unlabelled_images, training=True)
+            _, fake_features = self.discriminator(fake_images, training=True)
+            g_loss = feature_matching_loss(real_features, fake_features)
+        self.g_optimizer.apply_gradients(zip(g_tape.gradient(g_loss, g_weights), g_weights))
+        correct = ops.cast(ops.argmax(labelled_logits, axis=-1) == ops.cast(labels, "int32"), "float32")
+        for name, value in (("d_loss", d_loss), ("sup_loss", sup_loss), ("unsup_loss", unsup_loss),
+                            ("g_loss", g_loss), ("train_acc", ops.mean(correct))):
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+
+def balanced_label_subset(labels: np.ndarray, n: int, seed: int = 0, num_classes: int = NUM_CLASSES) -> np.ndarray:
+    """Sorted indices of ``n`` labelled examples, ``n // num_classes`` of each class, chosen with ``seed``.
+
+    ``n`` equal to (or above) the number of labels returns every index.
+    """
+    labels = np.asarray(labels)
+    if n >= len(labels):
+        return np.arange(len(labels))
+    if n % num_classes:
+        raise ValueError(f"n = {n} labels cannot be split evenly between {num_classes} classes")
+    rng = np.random.default_rng(seed)
+    chosen = [rng.choice(np.flatnonzero(labels == label), n // num_classes, replace=False)
+              for label in range(num_classes)]
+    return np.sort(np.concatenate(chosen))
+
+
+def _linear_decay(steps: int, learning_rate: float = SGAN_LEARNING_RATE):
+    return keras.optimizers.schedules.PolynomialDecay(learning_rate, max(1, steps), end_learning_rate=0.0, power=1.0)
+
+
+def build_semi_supervised_gan(steps: int, seed: int | None = None, img_shape: tuple = (28, 28, 1),
+                              jit_compile: bool = True) -> SemiSupervisedGAN:
+    """A compiled ``SemiSupervisedGAN``: Adam(3e-3, beta_1=0.5) for both nets, decayed linearly to 0 over ``steps``."""
+    gan = SemiSupervisedGAN(build_sgan_discriminator(img_shape), build_sgan_generator(SGAN_Z_SIZE, img_shape),
+                            seed=seed)
+    gan.compile(d_optimizer=keras.optimizers.Adam(_linear_decay(steps), beta_1=0.5),
+                g_optimizer=keras.optimizers.Adam(_linear_decay(steps), beta_1=0.5), jit_compile=jit_compile)
+    return gan
+
+
+def _labelled_stream(images, labels, batch_size: int, seed: int):
+    dataset = tf.data.Dataset.from_tensor_slices((images, labels.astype(np.int32)))
+    return dataset.repeat().shuffle(max(len(images), 1000), seed=seed).batch(batch_size, drop_remainder=True)
+
+
+def classifier_accuracy(classify, images: np.ndarray, labels: np.ndarray, batch_size: int = 1000) -> float:
+    """The share of images whose arg-max logit is the label; ``classify`` maps a batch of images to logits."""
+    predicted = np.concatenate([np.argmax(np.asarray(classify(images[start: start + batch_size])), axis=-1)
+                                for start in range(0, len(images), batch_size)])
+    return float(np.mean(predicted == np.asarray(labels)))
+
+
+def train_sgan(x_train: np.ndarray, y_train: np.ndarray, n_labels: int, epochs: float, x_test: np.ndarray,
+               y_test: np.ndarray, seed: int = 0, supervised_only: bool = False, batch_size: int = SGAN_BATCH_SIZE,
+               verbose: int = 0) -> dict:
+    """Train the SGAN (or, with ``supervised_only``, its discriminator on the labelled images alone).
+
+    ``n_labels`` balanced labelled images are drawn with ``seed``; the unlabelled set is all of ``x_train``.
+    ``epochs`` counts passes over the unlabelled set (``len(x_train) // batch_size`` steps each); the
+    supervised-only baseline takes the same number of steps. Returns test accuracy, timings and the subset.
+    """
+    keras.utils.set_random_seed(seed)
+    subset = balanced_label_subset(y_train, n_labels, seed)
+    steps = int(round(epochs * (len(x_train) // batch_size)))
+    labelled = _labelled_stream(x_train[subset], y_train[subset], batch_size, seed)
+    started_s, started_cpu_s = time.perf_counter(), time.process_time()
+    if supervised_only:
+        discriminator = build_sgan_discriminator(x_train.shape[1:])
+        initialize_weight_norm(discriminator, x_train[subset[:500]])
+        classifier = keras.Model(discriminator.input, discriminator.output[0])
+        classifier.compile(optimizer=keras.optimizers.Adam(_linear_decay(steps), beta_1=0.5),
+                           loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile=True)
+        classifier.fit(labelled, epochs=1, steps_per_epoch=steps, verbose=verbose)
+        classify = lambda images: classifier(images, training=False)  # noqa: E731
+        history = {}
+    else:
+        gan = build_semi_supervised_gan(steps, seed, x_train.shape[1:])
+        init_batch = x_train[np.random.default_rng(seed).choice(len(x_train), 500, replace=False)]
+        initialize_weight_norm(gan.discriminator, init_batch)
+        initialize_weight_norm(gan.generator, np.random.default_rng(seed).uniform(size=(500, SGAN_Z_SIZE)))
+        unlabelled = tf.data.Dataset.from_tensor_slices(x_train).repeat().shuffle(len(x_train), seed=seed + 1)
+        unlabelled = unlabelled.batch(batch_size, drop_remainder=True)
+        stream = tf.data.Dataset.zip((labelled, unlabelled)).map(lambda pair, images: (*pair, images))
+        fitted = gan.fit(stream.prefetch(tf.data.AUTOTUNE), epochs=1, steps_per_epoch=steps, verbose=verbose)
+        classify = lambda images: gan(images, training=False)  # noqa: E731
+        history = {name: float(values[-1]) for name, values in fitted.history.items()}
+    train_wall_s, train_cpu_s = time.perf_counter() - started_s, time.process_time() - started_cpu_s
+    return {
+        "method": "supervised" if supervised_only else "sgan", "n_labels": int(len(subset)), "seed": seed,
+        "epochs": epochs, "steps": steps, "batch_size": batch_size,
+        "test_accuracy": classifier_accuracy(classify, x_test, y_test),
+        "train_wall_s": round(train_wall_s, 1), "train_cpu_s": round(train_cpu_s, 1),
+        "final_logs": history, "label_subset": subset.tolist() if len(subset) < len(x_train) else "all",
+    }
+
+
+def train_on_synthetic(generator: keras.Model, x_test: np.ndarray, y_test: np.ndarray, n_synthetic: int = 60000,
+                       real: tuple[np.ndarray, np.ndarray] | None = None, epochs: int = 5, batch_size: int = 64,
+                       seed: int = 0, verbose: int = 0) -> dict:
+    """Train the CNN article's classifier on conditional-GAN samples (plus ``real`` labelled images, if given)
+    and test it on real images: the Classification Accuracy Score when ``real`` is ``None``.
+
+    With ``n_synthetic = 0`` it trains on ``real`` alone, repeated to ``REAL_ONLY_TRAIN_SIZE`` images, so
+    it takes as many steps as a run on 30,000 synthetic images.
+    """
+    from kerasgan.conditional import generate_labelled
+    from kerasgan.models import build_classifier
+
+    keras.utils.set_random_seed(seed)
+    started_s, started_cpu_s = time.perf_counter(), time.process_time()
+    images, labels = (generate_labelled(generator, n_synthetic, seed) if n_synthetic
+                      else (np.zeros((0, *x_test.shape[1:]), np.float32), np.zeros((0,), np.int64)))
+    if real is not None:
+        repeats = 1 if n_synthetic else max(1, REAL_ONLY_TRAIN_SIZE // len(real[0]))
+        images = np.concatenate([images, np.tile(real[0], (repeats, 1, 1, 1))])
+        labels = np.concatenate([labels, np.tile(real[1], repeats)])
+    classifier = build_classifier(x_test.shape[1:], NUM_CLASSES)
+    classifier.compile(optimizer=keras.optimizers.Adam(1e-3),
+                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    classifier.fit(images, labels, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=verbose)
+    return {
+        "method": "synthetic", "n_synthetic": n_synthetic, "n_real": 0 if real is None else int(len(real[0])),
+        "train_size": int(len(images)), "epochs": epochs, "seed": seed,
+        "test_accuracy": classifier_accuracy(lambda batch: classifier(batch, training=False), x_test, y_test),
+        "train_wall_s": round(time.perf_counter() - started_s, 1),
+        "train_cpu_s": round(time.process_time() - started_cpu_s, 1),
+    }
+
+
+GAN_METHODS = ("sgan", "supervised", "synthetic")
+
+
+def run_gan_classification(method: str = "sgan", labels: int | None = None, epochs: float | None = None,
+                           seed: int = 0, generator_path: str | None = None, n_synthetic: int = 30000,
+                           dataset: str = "mnist", verbose: int = 0) -> dict:
+    """What ``scripts/classify.py`` runs: load the data, train one ``GAN_METHODS`` method, test on real images.
+
+    ``sgan``/``supervised``: ``labels`` balanced labelled images (default 100), ``epochs`` passes over the
+    unlabelled set (default 3). ``synthetic``: the CNN article's classifier for ``epochs`` (default 3) on
+    ``n_synthetic`` samples of the conditional generator at ``generator_path`` plus ``labels`` real images.
+    """
+    from kerasgan.data import load_data
+
+    if method not in GAN_METHODS:
+        raise ValueError(f"unknown method '{method}' (choose from: {', '.join(GAN_METHODS)})")
+    x_train, y_train = load_data(dataset, "train")
+    x_test, y_test = load_data(dataset, "test")
+    if method in ("sgan", "supervised"):
+        return train_sgan(x_train, y_train, labels or 100, epochs or 3.0, x_test, y_test, seed,
+                          supervised_only=method == "supervised", verbose=verbose)
+    if generator_path is None and not labels:
+        raise ValueError("the synthetic method needs a generator, some real labels, or both")
+    real = None
+    if labels:
+        subset = balanced_label_subset(y_train, labels, seed)
+        real = (x_train[subset], y_train[subset])
+    generator = keras.models.load_model(generator_path) if generator_path else None
+    results = train_on_synthetic(generator, x_test, y_test, n_synthetic if generator else 0, real,
+                                 epochs=int(epochs or 3), seed=seed, verbose=verbose)
+    return {**results, "generator": str(generator_path) if generator_path else None}

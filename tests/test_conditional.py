@@ -1,0 +1,118 @@
+"""The conditional GAN: label-conditioned builders, one compiled step, the class grid, its training run."""
+
+import keras
+import numpy as np
+import pytest
+from conftest import any_changed, weights_of
+
+from kerasgan import conditional
+from kerasgan.conditional import (ConditionalGAN, build_conditional_gan, class_grid_inputs, generate_labelled,
+                                  train_conditional)
+from kerasgan.models import build_conditional_discriminator, build_conditional_generator
+from kerasgan.recipes import get_recipe
+
+
+@pytest.fixture
+def tiny_labels() -> np.ndarray:
+    return np.arange(64) % 10
+
+
+def test_conditional_generator_makes_a_different_image_for_each_label_from_the_same_noise():
+    generator = build_conditional_generator()
+    noise = np.tile(np.random.default_rng(0).normal(size=(1, 100)).astype("float32"), (10, 1))
+
+    images = np.asarray(generator([noise, np.arange(10)[:, None]], training=False))
+
+    assert images.shape == (10, 28, 28, 1)
+    assert images.min() >= -1.0 and images.max() <= 1.0
+    assert not np.allclose(images[0], images[1])
+
+
+def test_conditional_discriminator_gives_one_logit_per_image_label_pair():
+    discriminator = build_conditional_discriminator()
+    images = np.zeros((3, 28, 28, 1), "float32")
+
+    logits = np.asarray(discriminator([images, np.array([[0], [1], [2]])]))
+
+    assert logits.shape == (3, 1)
+    assert not np.allclose(logits[0], logits[1])  # the label changes the answer for the same image
+
+
+def test_one_conditional_step_gives_finite_losses_and_changes_both_networks(tiny_images, tiny_labels):
+    gan = build_conditional_gan(seed=0, jit_compile=False)
+    generator_before, discriminator_before = weights_of(gan.generator), weights_of(gan.discriminator)
+
+    logs = gan.train_on_batch(tiny_images[:16], tiny_labels[:16], return_dict=True)
+
+    assert isinstance(gan, ConditionalGAN)
+    assert all(np.isfinite(logs[name]) for name in ("d_loss", "g_loss", "d_acc"))
+    assert any_changed(generator_before, weights_of(gan.generator))
+    assert any_changed(discriminator_before, weights_of(gan.discriminator))
+
+
+def test_class_grid_inputs_put_one_class_per_row_and_the_same_noise_in_every_row():
+    noise, labels = class_grid_inputs(z_size=100, num_classes=10, cols=4)
+
+    assert labels[:, 0].reshape(10, 4).tolist() == [[label] * 4 for label in range(10)]
+    np.testing.assert_array_equal(noise[:4], noise[36:40])
+
+
+def test_class_grid_is_saved_with_one_labelled_row_per_class(tmp_path, monkeypatch):
+    saved = {}
+
+    def record(images, path, rows, cols, title=None, row_labels=None):
+        saved.update(shape=np.asarray(images).shape, rows=rows, cols=cols, row_labels=row_labels)
+        return path
+
+    monkeypatch.setattr(conditional, "save_image_grid", record)
+    conditional.sample_class_grid(build_conditional_generator(), tmp_path / "grid.png", cols=6)
+
+    assert saved == {"shape": (60, 28, 28, 1), "rows": 10, "cols": 6, "row_labels": [str(k) for k in range(10)]}
+
+
+def test_sample_class_grid_writes_a_png(tmp_path):
+    path = conditional.sample_class_grid(build_conditional_generator(), tmp_path / "grid.png", cols=3)
+
+    assert path.is_file() and path.stat().st_size > 1000
+
+
+def test_generated_labels_are_balanced_between_the_classes():
+    images, labels = generate_labelled(build_conditional_generator(), n=50, seed=0)
+
+    assert images.shape == (50, 28, 28, 1)
+    assert np.bincount(labels).tolist() == [5] * 10
+
+
+def test_cgan_recipe_runs_on_the_conditional_loop():
+    recipe = get_recipe("cgan-mnist")
+
+    assert (recipe.loop, recipe.architecture, recipe.grid) == ("conditional", "conditional", (10, 10))
+
+
+@pytest.mark.slow
+def test_train_conditional_returns_history_and_writes_class_grids(tiny_images, tiny_labels, tmp_path):
+    recipe = get_recipe("cgan-mnist").replace(steps=4, batch_size=16, sample_interval=2)
+
+    generator, history, steps = train_conditional(recipe, tiny_images, tiny_labels, tmp_path, seed=0, progress=False,
+                                                jit_compile=False)
+
+    assert steps == [4]
+    assert set(history) == {"d_loss", "g_loss", "d_acc"} and np.isfinite(history["d_loss"][0])
+    assert sorted(path.name for path in (tmp_path / "images").iterdir()) == ["step_0000000.png", "step_0000004.png"]
+    assert isinstance(generator, keras.Model) and generator.output_shape == (None, 28, 28, 1)
+
+
+def test_evaluate_conditional_scores_how_often_the_evaluator_reads_the_requested_class(monkeypatch):
+    import kerasgan.evaluation as evaluation
+
+    def fake_evaluator_outputs(images, dataset):  # reads every image as class 3
+        return np.zeros((len(images), 128)), np.eye(10)[np.full(len(images), 3)]
+
+    monkeypatch.setattr(evaluation, "evaluator_outputs", fake_evaluator_outputs)
+    monkeypatch.setattr(evaluation, "evaluate_images", lambda images, dataset, seed, with_floors: {"fd": 1.0})
+
+    results = conditional.evaluate_conditional(build_conditional_generator(), n=100)
+
+    assert results["label_accuracy"] == pytest.approx(0.1)
+    assert results["per_class_accuracy"] == [0.0, 0.0, 0.0, 1.0] + [0.0] * 6
+    assert results["fd"] == 1.0
