@@ -28,14 +28,21 @@ def build_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE) -> keras
     return keras.Model(noise, img, name="generator")
 
 
-def build_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid") -> keras.Model:
-    """The Keras-GAN articles' MLP discriminator: Dense 512 and 256 with LeakyReLU, one validity output."""
+def build_mlp_discriminator(
+    hidden_units: tuple[int, ...], img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid"
+) -> keras.Model:
+    """The articles' MLP discriminator shape: Flatten, Dense + LeakyReLU(0.2) per hidden layer, one validity output."""
     img = keras.Input(shape=img_shape)
     x = layers.Flatten()(img)
-    x = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(512)(x))
-    x = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(256)(x))
+    for units in hidden_units:
+        x = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(units)(x))
     validity = layers.Dense(1, activation=output_activation)(x)
     return keras.Model(img, validity, name="discriminator")
+
+
+def build_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid") -> keras.Model:
+    """The Keras-GAN articles' MLP discriminator: Dense 512 and 256 with LeakyReLU, one validity output."""
+    return build_mlp_discriminator((512, 256), img_shape, output_activation)
 
 
 def build_six_minute_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE) -> keras.Model:
@@ -50,12 +57,7 @@ def build_six_minute_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAP
 
 def build_six_minute_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid") -> keras.Model:
     """The "GAN in 6 minutes" discriminator: 784 -> 256 -> 128 (LeakyReLU 0.2) -> 1."""
-    img = keras.Input(shape=img_shape)
-    x = layers.Flatten()(img)
-    x = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(256)(x))
-    x = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(128)(x))
-    validity = layers.Dense(1, activation=output_activation)(x)
-    return keras.Model(img, validity, name="discriminator")
+    return build_mlp_discriminator((256, 128), img_shape, output_activation)
 
 
 def build_small_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE) -> keras.Model:
@@ -69,11 +71,7 @@ def build_small_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE) ->
 
 def build_small_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid") -> keras.Model:
     """The "GANs for image classification" article's discriminator: one hidden layer of 128."""
-    img = keras.Input(shape=img_shape)
-    x = layers.Flatten()(img)
-    x = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(128)(x))
-    validity = layers.Dense(1, activation=output_activation)(x)
-    return keras.Model(img, validity, name="discriminator")
+    return build_mlp_discriminator((128,), img_shape, output_activation)
 
 
 def build_dcgan_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE) -> keras.Model:

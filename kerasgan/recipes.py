@@ -120,18 +120,6 @@ RECIPES.update({
             grid=(10, 10),
         ),
         Recipe(
-            name="dcgan-fashion",
-            description="The TensorFlow DCGAN tutorial's convolutional GAN on Fashion-MNIST: Adam(2e-4, 0.5), "
-                        "batch 128, 3 real epochs (about 10 CPU minutes on 2 cores).",
-            dataset="fashion_mnist",
-            architecture="dcgan",
-            loop="fast",
-            epochs=3,
-            batch_size=128,
-            sample_interval=200,
-            grid=(10, 10),
-        ),
-        Recipe(
             name="cgan-mnist",
             description="A conditional DCGAN (label embedding with z, label map on the image): Adam(2e-4, 0.5), "
                         "batch 64, 5 real epochs (4,685 steps at about 0.1-0.16 CPU-s each: 8-12 CPU minutes "
@@ -145,3 +133,10 @@ RECIPES.update({
         ),
     )
 })
+
+RECIPES["dcgan-fashion"] = RECIPES["dcgan-mnist"].replace(
+    name="dcgan-fashion",
+    dataset="fashion_mnist",
+    description="The TensorFlow DCGAN tutorial's convolutional GAN on Fashion-MNIST: Adam(2e-4, 0.5), batch 128, "
+                "3 real epochs (about 10 CPU minutes on 2 cores).",
+)
