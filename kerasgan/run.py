@@ -31,7 +31,8 @@ from kerasgan.training.compiled import build_gan
 from kerasgan.training.distribute import check_batch_split, is_chief, resumable_dataset
 
 LOG_INTERVAL_STEPS = 200
-# The fastest fast-path setting measured by scripts/benchmark.py on a 2-core CPU (docs/benchmark.md).
+# The fast-path setting from scripts/benchmark.py on a 2-core CPU (docs/benchmark.md): 25 steps per execution
+# always helps; XLA helps MLPs at batch 32 only and slows batch 128+ and the convolutional GANs.
 JIT_COMPILE = False
 STEPS_PER_EXECUTION = 25
 CHECKPOINT_INTERVAL_STEPS = 1000
