@@ -183,7 +183,7 @@ def train_conditional(recipe, x_train: np.ndarray, y_train: np.ndarray, out_dir:
     dataset = dataset.shuffle(len(x_train), seed=seed).repeat()
     dataset = dataset.batch(recipe.batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
     gan.fit(dataset, epochs=epochs, steps_per_epoch=steps_per_epoch, callbacks=[monitor],
-            verbose=1 if progress else 0)
+            verbose=1 if progress else 0, shuffle=False)
     if monitor.failed_step is not None:
         raise TrainingFailed(f"training stopped: the loss became NaN or infinite by step {monitor.failed_step}")
     return gan.generator, monitor.history, monitor.steps

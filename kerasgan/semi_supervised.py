@@ -251,7 +251,7 @@ def train_sgan(x_train: np.ndarray, y_train: np.ndarray, n_labels: int, epochs: 
         classifier = keras.Model(discriminator.input, discriminator.output[0])
         classifier.compile(optimizer=keras.optimizers.Adam(_linear_decay(steps), beta_1=0.5),
                            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile=True)
-        classifier.fit(labelled, epochs=1, steps_per_epoch=steps, verbose=verbose)
+        classifier.fit(labelled, epochs=1, steps_per_epoch=steps, verbose=verbose, shuffle=False)
         classify = lambda images: classifier(images, training=False)  # noqa: E731
         history = {}
     else:
@@ -262,7 +262,8 @@ def train_sgan(x_train: np.ndarray, y_train: np.ndarray, n_labels: int, epochs: 
         unlabelled = tf.data.Dataset.from_tensor_slices(x_train).repeat().shuffle(len(x_train), seed=seed + 1)
         unlabelled = unlabelled.batch(batch_size, drop_remainder=True)
         stream = tf.data.Dataset.zip((labelled, unlabelled)).map(lambda pair, images: (*pair, images))
-        fitted = gan.fit(stream.prefetch(tf.data.AUTOTUNE), epochs=1, steps_per_epoch=steps, verbose=verbose)
+        fitted = gan.fit(stream.prefetch(tf.data.AUTOTUNE), epochs=1, steps_per_epoch=steps, verbose=verbose,
+                         shuffle=False)
         classify = lambda images: gan(images, training=False)  # noqa: E731
         history = {name: float(values[-1]) for name, values in fitted.history.items()}
     train_wall_s, train_cpu_s = time.perf_counter() - started_s, time.process_time() - started_cpu_s

@@ -81,7 +81,7 @@ def test_callbacks_write_grids_gif_checkpoint_and_tensorboard_events(tiny_images
         keras.callbacks.TensorBoard(log_dir=str(tmp_path / "logs")),
     ]
     dataset = tf.data.Dataset.from_tensor_slices(tiny_images).batch(8, drop_remainder=True).repeat()
-    gan.fit(dataset, epochs=2, steps_per_epoch=2, callbacks=callbacks, verbose=0)
+    gan.fit(dataset, epochs=2, steps_per_epoch=2, callbacks=callbacks, verbose=0, shuffle=False)
 
     assert sorted(p.name for p in (tmp_path / "images").glob("*.png")) == [
         "step_0000000.png", "step_0000002.png", "step_0000004.png"]
@@ -101,6 +101,6 @@ def test_nan_loss_stops_training_and_names_the_step(tiny_images, tmp_path):
     poisoned = tiny_images.copy()
     poisoned[:] = np.nan
     dataset = tf.data.Dataset.from_tensor_slices(poisoned).batch(8, drop_remainder=True).repeat()
-    gan.fit(dataset, epochs=3, steps_per_epoch=2, callbacks=[run_state], verbose=0)
+    gan.fit(dataset, epochs=3, steps_per_epoch=2, callbacks=[run_state], verbose=0, shuffle=False)
     assert run_state.failed_step == 1
     assert not (tmp_path / "checkpoint.npz").exists()
