@@ -233,7 +233,8 @@ def _train_fast(recipe: Recipe, x_train, total_steps: int, read_dir: Path, out_d
     strategy = strategy or tf.distribute.get_strategy()
     check_batch_split(recipe.batch_size, strategy)
     start_step = checkpoint_step(read_dir / CHECKPOINT_NAME) if resume else 0
-    # A keras "epoch" is a chunk of steps that divides both the log and the checkpoint interval.
+    # A keras "epoch" is a chunk of steps that divides both the log and the checkpoint interval; the run
+    # trains whole chunks, so its length is rounded up to one (3 DCGAN epochs of 468 steps become 1,600).
     steps_per_epoch = min(math.gcd(LOG_INTERVAL_STEPS, checkpoint_interval_steps), total_steps)
     if start_step:
         steps_per_epoch = math.gcd(steps_per_epoch, start_step)
