@@ -126,6 +126,7 @@ def train_recipe(
     resume: bool = False,
     progress: bool = True,
     x_train: np.ndarray | None = None,
+    y_train: np.ndarray | None = None,
     checkpoint_interval_steps: int = CHECKPOINT_INTERVAL_STEPS,
     strategy: tf.distribute.Strategy | None = None,
     deterministic: bool = False,
@@ -146,17 +147,17 @@ def train_recipe(
     if not is_chief(strategy):
         out_dir = Path(tempfile.mkdtemp(prefix="kerasgan-worker-"))
     try:
-        return _train_recipe(recipe, read_dir, out_dir, seed, data_dir, resume, progress, x_train,
+        return _train_recipe(recipe, read_dir, out_dir, seed, data_dir, resume, progress, x_train, y_train,
                              checkpoint_interval_steps, strategy, deterministic, eval_samples)
     finally:
         if out_dir != read_dir:
             shutil.rmtree(out_dir, ignore_errors=True)
 
 
-def _train_recipe(recipe, read_dir, out_dir, seed, data_dir, resume, progress, x_train, checkpoint_interval_steps,
-                  strategy, deterministic, eval_samples) -> dict:
+def _train_recipe(recipe, read_dir, out_dir, seed, data_dir, resume, progress, x_train, y_train,
+                  checkpoint_interval_steps, strategy, deterministic, eval_samples) -> dict:
     if x_train is None:
-        x_train, _ = load_data(recipe.dataset, "train", data_dir=data_dir)
+        x_train, y_train = load_data(recipe.dataset, "train", data_dir=data_dir)
     total_steps = recipe.steps_for(len(x_train))
     config = {**dataclasses.asdict(recipe), "seed": seed, "checkpoint_interval_steps": checkpoint_interval_steps,
               "deterministic": deterministic}
@@ -173,7 +174,8 @@ def _train_recipe(recipe, read_dir, out_dir, seed, data_dir, resume, progress, x
         from kerasgan.conditional import train_conditional
 
         (out_dir / CONFIG_NAME).write_text(json.dumps(config, indent=2))
-        x_train, y_train = load_data(recipe.dataset, "train", data_dir=data_dir)
+        if y_train is None:
+            raise UserError(f"recipe '{recipe.name}' trains a conditional GAN and needs the labels (y_train)")
         generator, history, steps = train_conditional(recipe, x_train, y_train, out_dir, seed, progress,
                                                       jit_compile=JIT_COMPILE)
     else:

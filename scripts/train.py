@@ -101,15 +101,15 @@ def main() -> None:
         checkpoint_interval_steps = args.checkpoint_interval or DEFAULT_CHECKPOINT_INTERVAL_STEPS
         deterministic = args.deterministic
     strategy = make_strategy(args.strategy)
-    x_train, _ = load_data(recipe.dataset, "train", data_dir=args.data_dir)
+    x_train, y_train = load_data(recipe.dataset, "train", data_dir=args.data_dir)
     out_dir = run_dir or args.out or next_free_run_dir(Path("runs") / recipe.name)
     if run_dir is None and is_chief(strategy):
         prepare_run_dir(out_dir, overwrite=args.overwrite)
     print(f"recipe '{recipe.name}': {recipe.description}")
     print(f"{'resuming' if run_dir else 'writing to'} {out_dir}/")
     summary = train_recipe(recipe, out_dir, seed=seed, resume=run_dir is not None, progress=not args.no_progress,
-                           x_train=x_train, checkpoint_interval_steps=checkpoint_interval_steps, strategy=strategy,
-                           deterministic=deterministic, eval_samples=args.eval_samples)
+                           x_train=x_train, y_train=y_train, checkpoint_interval_steps=checkpoint_interval_steps,
+                           strategy=strategy, deterministic=deterministic, eval_samples=args.eval_samples)
     print(f"trained {summary['steps']} steps in {summary['train_wall_time_s']:.0f} s")
     print(f"sample grids:  {out_dir / 'images'}/")
     print(f"loss curves:   {out_dir / 'losses.png'}, {out_dir / 'losses.csv'}")
