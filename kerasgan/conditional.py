@@ -23,19 +23,25 @@ from kerasgan.training.compiled import GAN
 
 NUM_CLASSES = 10
 LOG_INTERVAL_STEPS = 200
+CONDITIONAL_ARCHITECTURES = ("conditional", "conditional-ac")
 
 
 class ConditionalGAN(GAN):
     """Label-conditioned generator and discriminator trained by ``fit()`` on ``(images, labels)`` batches.
 
     Everything but the inputs is :class:`GAN`'s: the same compile, losses, metrics and train step; the
-    discriminator outputs logits for ``[image, label]``.
+    discriminator outputs logits for ``[image, label]``. A discriminator that also outputs class logits
+    (``build_auxiliary_classifier_discriminator``) adds the AC-GAN losses, weighted by ``classifier_weight``:
+    D learns to classify real images, G to make images D classifies as the label they were asked for.
     """
 
     def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = 100,
-                 num_classes: int = NUM_CLASSES, label_smoothing: float = 0.0, seed: int | None = None, **kwargs):
+                 num_classes: int = NUM_CLASSES, label_smoothing: float = 0.0, seed: int | None = None,
+                 classifier_weight: float = 1.0, **kwargs):
         super().__init__(discriminator, generator, latent_dim, label_smoothing, seed, **kwargs)
         self.num_classes = num_classes
+        self.classifier_weight = classifier_weight
+        self.class_loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
     def call(self, inputs, training: bool = False):
         """Generate images from ``[noise, labels]``."""
@@ -53,18 +59,35 @@ class ConditionalGAN(GAN):
         noise, fake_labels = self.sample_inputs(ops.shape(real_images)[0])
         real_labels = ops.reshape(ops.cast(real_labels, "int32"), (-1, 1))
         fake_images = self.generator([noise, fake_labels], training=training)
-        real_logits = self.discriminator([real_images, real_labels], training=training)
-        fake_logits = self.discriminator([fake_images, fake_labels], training=training)
-        return self.adversarial_losses(real_logits, fake_logits)
+        real_outputs = self.discriminator([real_images, real_labels], training=training)
+        fake_outputs = self.discriminator([fake_images, fake_labels], training=training)
+        if not isinstance(real_outputs, (list, tuple)):
+            return self.adversarial_losses(real_outputs, fake_outputs)
+        (real_logits, real_class_logits), (fake_logits, fake_class_logits) = real_outputs, fake_outputs
+        d_loss, g_loss, d_acc = self.adversarial_losses(real_logits, fake_logits)
+        d_loss += self.classifier_weight * self.class_loss_fn(real_labels, real_class_logits)
+        g_loss += self.classifier_weight * self.class_loss_fn(fake_labels, fake_class_logits)
+        return d_loss, g_loss, d_acc
 
 def build_conditional_gan(z_size: int = 100, img_shape: tuple = (28, 28, 1), num_classes: int = NUM_CLASSES,
                           label_smoothing: float = 0.0, seed: int | None = None, optimizer: str = "adam",
-                          jit_compile: bool = False) -> ConditionalGAN:
-    """A compiled ``ConditionalGAN`` with the articles' optimizer settings (Adam(2e-4, 0.5) for ``'adam'``)."""
-    from kerasgan.models import build_conditional_discriminator, build_conditional_generator, make_optimizer
+                          jit_compile: bool = False, architecture: str = "conditional") -> ConditionalGAN:
+    """A compiled ``ConditionalGAN`` with the articles' optimizer settings (Adam(2e-4, 0.5) for ``'adam'``).
 
+    ``architecture`` is ``'conditional'`` (the label as an image channel of D) or ``'conditional-ac'`` (a
+    projection discriminator with an auxiliary classifier, which draws far more recognisable classes).
+    """
+    from kerasgan.models import (build_auxiliary_classifier_discriminator, build_conditional_discriminator,
+                                 build_conditional_generator, make_optimizer)
+
+    if architecture not in CONDITIONAL_ARCHITECTURES:
+        raise UserError(f"unknown conditional architecture '{architecture}' "
+                        f"(choose from: {', '.join(CONDITIONAL_ARCHITECTURES)})")
     generator = build_conditional_generator(z_size, img_shape, num_classes)
-    discriminator = build_conditional_discriminator(img_shape, num_classes, output_activation=None)
+    if architecture == "conditional-ac":
+        discriminator = build_auxiliary_classifier_discriminator(img_shape, num_classes)
+    else:
+        discriminator = build_conditional_discriminator(img_shape, num_classes, output_activation=None)
     gan = ConditionalGAN(discriminator, generator, z_size, num_classes, label_smoothing, seed=seed)
     gan.compile(d_optimizer=make_optimizer(optimizer), g_optimizer=make_optimizer(optimizer), jit_compile=jit_compile)
     gan.build_optimizers()
@@ -173,7 +196,7 @@ def train_conditional(recipe, x_train: np.ndarray, y_train: np.ndarray, out_dir:
     total_steps = recipe.steps_for(len(x_train))
     keras.utils.set_random_seed(seed)
     gan = build_conditional_gan(recipe.z_size, x_train.shape[1:], NUM_CLASSES, recipe.label_smoothing, seed=seed,
-                                optimizer=recipe.optimizer, jit_compile=jit_compile)
+                                optimizer=recipe.optimizer, jit_compile=jit_compile, architecture=recipe.architecture)
     steps_per_epoch = min(LOG_INTERVAL_STEPS, total_steps)
     epochs = math.ceil(total_steps / steps_per_epoch)
     monitor = ConditionalMonitor(out_dir / "images", steps_per_epoch,

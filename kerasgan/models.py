@@ -254,3 +254,25 @@ def build_conditional_discriminator(img_shape: tuple = IMG_SHAPE, num_classes: i
     x = layers.Flatten()(x)
     validity = layers.Dense(1, activation=output_activation)(x)
     return keras.Model([img, label], validity, name="conditional_discriminator")
+
+
+def build_auxiliary_classifier_discriminator(img_shape: tuple = IMG_SHAPE, num_classes: int = 10,
+                                             filters: int = 64) -> keras.Model:
+    """A projection discriminator (Miyato & Koyama 2018) with an auxiliary classifier head (Odena et al. 2017).
+
+    Inputs ``[image, label (N, 1) int]``, outputs ``[validity logit, class logits]``. The convolutions see only
+    the image; the label enters as the inner product of its embedding with those features, so the class head
+    cannot read the answer from the label input.
+    """
+    img = keras.Input(shape=img_shape, name="image")
+    label = keras.Input(shape=(1,), dtype="int32", name="label")
+    x = img
+    for channels in (filters, filters * 2):
+        x = layers.Conv2D(channels, 5, strides=2, padding="same")(x)
+        x = layers.Dropout(0.3)(layers.LeakyReLU(negative_slope=0.2)(x))
+    features = layers.Flatten()(x)
+    label_embedding = layers.Flatten()(layers.Embedding(num_classes, features.shape[-1])(label))
+    projection = layers.Dot(axes=1)([features, label_embedding])
+    validity = layers.Add()([layers.Dense(1)(features), projection])
+    class_logits = layers.Dense(num_classes, name="class_logits")(features)
+    return keras.Model([img, label], [validity, class_logits], name="auxiliary_classifier_discriminator")

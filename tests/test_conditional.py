@@ -8,7 +8,9 @@ from conftest import any_changed, weights_of
 from kerasgan import conditional
 from kerasgan.conditional import (ConditionalGAN, build_conditional_gan, class_grid_inputs, generate_labelled,
                                   train_conditional)
-from kerasgan.models import build_conditional_discriminator, build_conditional_generator
+from kerasgan.models import (build_auxiliary_classifier_discriminator, build_conditional_discriminator,
+                             build_conditional_generator)
+from kerasgan.errors import UserError
 from kerasgan.recipes import get_recipe
 
 
@@ -50,6 +52,30 @@ def test_one_conditional_step_gives_finite_losses_and_changes_both_networks(tiny
     assert any_changed(discriminator_before, weights_of(gan.discriminator))
 
 
+def test_auxiliary_classifier_discriminator_classifies_from_the_image_alone():
+    discriminator = build_auxiliary_classifier_discriminator()
+    image = np.random.default_rng(0).uniform(-1, 1, size=(1, 28, 28, 1)).astype("float32")
+    images, labels = np.repeat(image, 3, axis=0), np.array([[0], [1], [2]])
+
+    validity, class_logits = (np.asarray(output) for output in discriminator([images, labels]))
+
+    assert validity.shape == (3, 1) and class_logits.shape == (3, 10)
+    np.testing.assert_allclose(class_logits[0], class_logits[1], rtol=1e-5)  # the label input cannot leak
+    assert not np.allclose(validity[0], validity[1])  # but it does condition real-or-fake
+
+
+def test_one_auxiliary_classifier_step_trains_the_class_head(tiny_images, tiny_labels):
+    gan = build_conditional_gan(seed=0, architecture="conditional-ac")
+    class_head = gan.discriminator.get_layer("class_logits")
+    head_before, generator_before = weights_of(class_head), weights_of(gan.generator)
+
+    logs = gan.train_on_batch(tiny_images[:16], tiny_labels[:16], return_dict=True)
+
+    assert all(np.isfinite(logs[name]) for name in ("d_loss", "g_loss", "d_acc"))
+    assert any_changed(head_before, weights_of(class_head))  # only the class loss reaches this head
+    assert any_changed(generator_before, weights_of(gan.generator))
+
+
 def test_class_grid_inputs_put_one_class_per_row_and_the_same_noise_in_every_row():
     noise, labels = class_grid_inputs(z_size=100, num_classes=10, cols=4)
 
@@ -87,6 +113,12 @@ def test_cgan_recipe_runs_on_the_conditional_loop():
     recipe = get_recipe("cgan-mnist")
 
     assert (recipe.loop, recipe.architecture, recipe.grid) == ("conditional", "conditional", (10, 10))
+    assert get_recipe("acgan-mnist").replace(steps=1).architecture == "conditional-ac"
+
+
+def test_an_unknown_conditional_architecture_is_a_one_line_user_error():
+    with pytest.raises(UserError, match="unknown conditional architecture 'projection'"):
+        build_conditional_gan(architecture="projection")
 
 
 @pytest.mark.slow
