@@ -5,8 +5,7 @@ fake class's logit fixed at 0, ``Z(x) = sum_k exp(l_k(x))`` and ``D(x) = Z / (Z 
 cross-entropy on the few labelled images plus the GAN loss on unlabelled real and generated images,
 ``-log D(x) = -lse(l) + softplus(lse(l))`` and ``-log(1 - D(G(z))) = softplus(lse(l))``; the generator
 matches the mean of an intermediate discriminator layer on real and generated batches (feature matching).
-The networks are the paper's MNIST MLPs (weight-normalised D 784-1000-500-250-250-250-10 with Gaussian
-noise; G 100-500-500-784 with softplus and batch norm).
+The networks and losses are in :mod:`kerasgan.sgan`; this module trains them with TensorFlow.
 
 **Synthetic data.** ``train_on_synthetic`` trains the CNN article's classifier on conditional-GAN samples
 (optionally with a few real labelled images) and tests it on the real test set: the Classification
@@ -20,108 +19,14 @@ import time
 import keras
 import numpy as np
 import tensorflow as tf
-from keras import layers, ops
+from keras import ops
 
-NUM_CLASSES = 10
-SGAN_HIDDEN_UNITS = (1000, 500, 250, 250, 250)
-INPUT_NOISE_STDDEV = 0.3  # on pixels in [0, 1], as in the paper
-HIDDEN_NOISE_STDDEV = 0.5
-SGAN_Z_SIZE = 100
-SGAN_BATCH_SIZE = 100
-SGAN_LEARNING_RATE = 0.003
+from kerasgan.sgan import (NUM_CLASSES, SGAN_BATCH_SIZE, SGAN_LEARNING_RATE, SGAN_Z_SIZE, build_sgan_discriminator,
+                           build_sgan_generator, feature_matching_loss, initialize_weight_norm, supervised_loss,
+                           unsupervised_loss, weight_average_momentum)
+
 UNLABELLED_WEIGHT = 1.0
 REAL_ONLY_TRAIN_SIZE = 30000  # a real-only run repeats its images to this size: the steps of 30k synthetic
-
-
-class WeightNormDense(layers.Layer):
-    """A dense layer with weight normalisation (Salimans & Kingma 2016): ``w = g * v / ||v||`` per output unit."""
-
-    def __init__(self, units: int, activation=None, scale_init: float = 1.0, **kwargs):
-        super().__init__(**kwargs)
-        self.units = units
-        self.activation = keras.activations.get(activation)
-        self.scale_init = scale_init
-
-    def build(self, input_shape):
-        self.direction = self.add_weight(shape=(input_shape[-1], self.units), name="direction",
-                                         initializer=keras.initializers.RandomNormal(stddev=0.05))
-        self.scale = self.add_weight(shape=(self.units,), name="scale",
-                                     initializer=keras.initializers.Constant(self.scale_init))
-        self.bias = self.add_weight(shape=(self.units,), name="bias", initializer="zeros")
-
-    def call(self, inputs):
-        norms = ops.sqrt(ops.sum(ops.square(self.direction), axis=0) + 1e-12)
-        kernel = self.direction * (self.scale / norms)
-        return self.activation(ops.matmul(inputs, kernel) + self.bias)
-
-    def get_config(self):
-        return {**super().get_config(), "units": self.units, "scale_init": self.scale_init,
-                "activation": keras.activations.serialize(self.activation)}
-
-
-def initialize_weight_norm(model: keras.Model, inputs: np.ndarray, init_scale: float = 1.0) -> None:
-    """Salimans & Kingma's data-dependent init: set each ``WeightNormDense`` so that, on ``inputs``, its
-    pre-activations have mean 0 and standard deviation ``init_scale``. ``model`` must be a chain of layers.
-    """
-    x = keras.ops.convert_to_tensor(inputs)
-    for layer in model.layers[1:]:
-        if isinstance(layer, WeightNormDense):
-            direction = np.asarray(layer.direction)
-            pre_activation = np.asarray(x) @ (direction / np.linalg.norm(direction, axis=0))
-            scale = init_scale / (pre_activation.std(axis=0) + 1e-8)
-            layer.scale.assign(scale.astype(np.float32))
-            layer.bias.assign((-pre_activation.mean(axis=0) * scale).astype(np.float32))
-        x = layer(x, training=False) if not isinstance(layer, layers.BatchNormalization) else layer(x, training=True)
-
-
-def build_sgan_discriminator(img_shape: tuple = (28, 28, 1), num_classes: int = NUM_CLASSES) -> keras.Model:
-    """Salimans et al.'s MNIST discriminator: Gaussian noise, five weight-normalised ReLU layers, K logits.
-
-    Outputs ``[logits (N, K), features (N, 250)]``; ``features`` (the last hidden layer) is what the
-    generator's feature-matching loss compares. The K+1-th, "fake", logit is the constant 0.
-    """
-    img = keras.Input(shape=img_shape)
-    x = layers.Rescaling(0.5, offset=0.5)(layers.Flatten()(img))  # [-1, 1] -> the paper's [0, 1]
-    x = layers.GaussianNoise(INPUT_NOISE_STDDEV)(x)
-    for index, units in enumerate(SGAN_HIDDEN_UNITS):
-        x = WeightNormDense(units, activation="relu", scale_init=np.sqrt(2.0))(x)
-        if index == len(SGAN_HIDDEN_UNITS) - 1:
-            features = x
-        x = layers.GaussianNoise(HIDDEN_NOISE_STDDEV)(x)
-    logits = WeightNormDense(num_classes, scale_init=1.0, name="logits")(x)
-    return keras.Model(img, [logits, features], name="sgan_discriminator")
-
-
-def build_sgan_generator(z_size: int = SGAN_Z_SIZE, img_shape: tuple = (28, 28, 1)) -> keras.Model:
-    """Salimans et al.'s MNIST generator: two softplus layers of 500 with batch norm, a weight-normalised tanh image."""
-    noise = keras.Input(shape=(z_size,))
-    x = noise
-    for _ in range(2):
-        x = layers.BatchNormalization()(layers.Dense(500, activation="softplus")(x))
-    x = WeightNormDense(int(np.prod(img_shape)), activation="tanh")(x)
-    return keras.Model(noise, layers.Reshape(img_shape)(x), name="sgan_generator")
-
-
-def real_probability(logits):
-    """``D(x) = Z / (Z + 1)`` with ``Z = sum exp(logits)``: the discriminator's belief that x is real."""
-    return ops.sigmoid(ops.logsumexp(logits, axis=-1))
-
-
-def unsupervised_loss(real_logits, fake_logits):
-    """``-0.5 E[log D(x)] - 0.5 E[log(1 - D(G(z)))]`` written stably with log-sum-exp (Salimans et al. 2016)."""
-    real_lse = ops.logsumexp(real_logits, axis=-1)
-    fake_lse = ops.logsumexp(fake_logits, axis=-1)
-    return 0.5 * (ops.mean(ops.softplus(real_lse) - real_lse) + ops.mean(ops.softplus(fake_lse)))
-
-
-def supervised_loss(labels, logits):
-    """Cross-entropy of the K real classes on labelled images."""
-    return ops.mean(keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True))
-
-
-def feature_matching_loss(real_features, fake_features):
-    """The squared distance between the batch means of real and generated features (mean over units)."""
-    return ops.mean(ops.square(ops.mean(real_features, axis=0) - ops.mean(fake_features, axis=0)))
 
 
 class SemiSupervisedGAN(keras.Model):
@@ -211,10 +116,15 @@ def _linear_decay(steps: int, learning_rate: float = SGAN_LEARNING_RATE):
 
 def build_semi_supervised_gan(steps: int, seed: int | None = None, img_shape: tuple = (28, 28, 1),
                               jit_compile: bool = True) -> SemiSupervisedGAN:
-    """A compiled ``SemiSupervisedGAN``: Adam(3e-3, beta_1=0.5) for both nets, decayed linearly to 0 over ``steps``."""
+    """A compiled ``SemiSupervisedGAN``: Adam(3e-3, beta_1=0.5) for both nets, decayed linearly to 0 over ``steps``.
+
+    D's optimizer keeps an exponential moving average of its weights (``weight_average_momentum``);
+    ``train_sgan`` copies it into D at the end, so the classifier it tests is the averaged one.
+    """
     gan = SemiSupervisedGAN(build_sgan_discriminator(img_shape), build_sgan_generator(SGAN_Z_SIZE, img_shape),
                             seed=seed)
-    gan.compile(d_optimizer=keras.optimizers.Adam(_linear_decay(steps), beta_1=0.5),
+    gan.compile(d_optimizer=keras.optimizers.Adam(_linear_decay(steps), beta_1=0.5, use_ema=True,
+                                                  ema_momentum=weight_average_momentum(steps)),
                 g_optimizer=keras.optimizers.Adam(_linear_decay(steps), beta_1=0.5), jit_compile=jit_compile)
     return gan
 
@@ -264,6 +174,7 @@ def train_sgan(x_train: np.ndarray, y_train: np.ndarray, n_labels: int, epochs: 
         stream = tf.data.Dataset.zip((labelled, unlabelled)).map(lambda pair, images: (*pair, images))
         fitted = gan.fit(stream.prefetch(tf.data.AUTOTUNE), epochs=1, steps_per_epoch=steps, verbose=verbose,
                          shuffle=False)
+        gan.d_optimizer.finalize_variable_values(gan.discriminator.trainable_variables)
         classify = lambda images: gan(images, training=False)  # noqa: E731
         history = {name: float(values[-1]) for name, values in fitted.history.items()}
     train_wall_s, train_cpu_s = time.perf_counter() - started_s, time.process_time() - started_cpu_s

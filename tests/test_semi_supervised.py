@@ -4,10 +4,9 @@ import numpy as np
 import pytest
 from conftest import any_changed, weights_of
 
-from kerasgan.semi_supervised import (WeightNormDense, balanced_label_subset, build_semi_supervised_gan,
-                                      build_sgan_discriminator, build_sgan_generator, feature_matching_loss,
-                                      initialize_weight_norm, real_probability, train_on_synthetic,
-                                      unsupervised_loss)
+from kerasgan.semi_supervised import balanced_label_subset, build_semi_supervised_gan, train_on_synthetic
+from kerasgan.sgan import (WeightNormDense, build_sgan_discriminator, build_sgan_generator, feature_matching_loss,
+                           initialize_weight_norm, real_probability, unsupervised_loss, weight_average_momentum)
 
 REAL_LOGITS = np.array([[2.0, -1.0, 0.5], [-3.0, -2.0, -4.0]], dtype="float32")
 FAKE_LOGITS = np.array([[0.1, 0.2, -0.3], [-5.0, 1.0, 0.0]], dtype="float32")
@@ -104,6 +103,26 @@ def test_one_sgan_step_gives_finite_losses_and_changes_both_networks(tiny_images
     assert any_changed(generator_before, weights_of(gan.generator))
     assert any_changed(discriminator_before, weights_of(gan.discriminator))
     assert tuple(gan(tiny_images[:2]).shape) == (2, 10)
+
+
+def test_discriminator_weights_are_averaged_over_the_last_third_of_the_run():
+    assert weight_average_momentum(3000) == pytest.approx(0.999)
+    assert weight_average_momentum(10) == 0.9 and weight_average_momentum(10**7) == 0.9999
+
+
+def test_finalizing_the_average_moves_d_to_a_blend_of_its_past_weights(tiny_images):
+    gan = build_semi_supervised_gan(steps=6, seed=0, jit_compile=False)
+    before = weights_of(gan.discriminator)
+    for _ in range(3):
+        gan.train_on_batch((tiny_images[:16], np.arange(16) % 10, tiny_images[16:32]))
+    last = weights_of(gan.discriminator)
+
+    gan.d_optimizer.finalize_variable_values(gan.discriminator.trainable_variables)
+
+    averaged = weights_of(gan.discriminator)
+    assert gan.d_optimizer.use_ema
+    changed = [i for i, (old, new) in enumerate(zip(before, last)) if not np.array_equal(old, new)]
+    assert changed and all(not np.allclose(averaged[i], last[i]) for i in changed)
 
 
 @pytest.mark.slow

@@ -1,0 +1,119 @@
+"""The semi-supervised GAN's networks and losses (Salimans et al. 2016), backend-agnostic.
+
+Only ``keras`` layers, ``keras.ops`` and numpy, so they run on any Keras backend;
+:mod:`kerasgan.semi_supervised` trains them with TensorFlow.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+NUM_CLASSES = 10
+SGAN_HIDDEN_UNITS = (1000, 500, 250, 250, 250)
+INPUT_NOISE_STDDEV = 0.3  # on pixels in [0, 1], as in the paper
+HIDDEN_NOISE_STDDEV = 0.5
+SGAN_Z_SIZE = 100
+SGAN_BATCH_SIZE = 100
+SGAN_LEARNING_RATE = 0.003
+
+
+class WeightNormDense(layers.Layer):
+    """A dense layer with weight normalisation (Salimans & Kingma 2016): ``w = g * v / ||v||`` per output unit."""
+
+    def __init__(self, units: int, activation=None, scale_init: float = 1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.activation = keras.activations.get(activation)
+        self.scale_init = scale_init
+
+    def build(self, input_shape):
+        self.direction = self.add_weight(shape=(input_shape[-1], self.units), name="direction",
+                                         initializer=keras.initializers.RandomNormal(stddev=0.05))
+        self.scale = self.add_weight(shape=(self.units,), name="scale",
+                                     initializer=keras.initializers.Constant(self.scale_init))
+        self.bias = self.add_weight(shape=(self.units,), name="bias", initializer="zeros")
+
+    def call(self, inputs):
+        norms = ops.sqrt(ops.sum(ops.square(self.direction), axis=0) + 1e-12)
+        kernel = self.direction * (self.scale / norms)
+        return self.activation(ops.matmul(inputs, kernel) + self.bias)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "scale_init": self.scale_init,
+                "activation": keras.activations.serialize(self.activation)}
+
+
+def initialize_weight_norm(model: keras.Model, inputs: np.ndarray, init_scale: float = 1.0) -> None:
+    """Salimans & Kingma's data-dependent init: set each ``WeightNormDense`` so that, on ``inputs``, its
+    pre-activations have mean 0 and standard deviation ``init_scale``. ``model`` must be a chain of layers.
+    """
+    x = keras.ops.convert_to_tensor(inputs)
+    for layer in model.layers[1:]:
+        if isinstance(layer, WeightNormDense):
+            direction = np.asarray(layer.direction)
+            pre_activation = np.asarray(x) @ (direction / np.linalg.norm(direction, axis=0))
+            scale = init_scale / (pre_activation.std(axis=0) + 1e-8)
+            layer.scale.assign(scale.astype(np.float32))
+            layer.bias.assign((-pre_activation.mean(axis=0) * scale).astype(np.float32))
+        x = layer(x, training=False) if not isinstance(layer, layers.BatchNormalization) else layer(x, training=True)
+
+
+def build_sgan_discriminator(img_shape: tuple = (28, 28, 1), num_classes: int = NUM_CLASSES) -> keras.Model:
+    """Salimans et al.'s MNIST discriminator: Gaussian noise, five weight-normalised ReLU layers, K logits.
+
+    Outputs ``[logits (N, K), features (N, 250)]``; ``features`` (the last hidden layer) is what the
+    generator's feature-matching loss compares. The K+1-th, "fake", logit is the constant 0.
+    """
+    img = keras.Input(shape=img_shape)
+    x = layers.Rescaling(0.5, offset=0.5)(layers.Flatten()(img))  # [-1, 1] -> the paper's [0, 1]
+    x = layers.GaussianNoise(INPUT_NOISE_STDDEV)(x)
+    for index, units in enumerate(SGAN_HIDDEN_UNITS):
+        x = WeightNormDense(units, activation="relu", scale_init=np.sqrt(2.0))(x)
+        if index == len(SGAN_HIDDEN_UNITS) - 1:
+            features = x
+        x = layers.GaussianNoise(HIDDEN_NOISE_STDDEV)(x)
+    logits = WeightNormDense(num_classes, scale_init=1.0, name="logits")(x)
+    return keras.Model(img, [logits, features], name="sgan_discriminator")
+
+
+def build_sgan_generator(z_size: int = SGAN_Z_SIZE, img_shape: tuple = (28, 28, 1)) -> keras.Model:
+    """Salimans et al.'s MNIST generator: two softplus layers of 500 with batch norm, a weight-normalised tanh image."""
+    noise = keras.Input(shape=(z_size,))
+    x = noise
+    for _ in range(2):
+        x = layers.BatchNormalization()(layers.Dense(500, activation="softplus")(x))
+    x = WeightNormDense(int(np.prod(img_shape)), activation="tanh")(x)
+    return keras.Model(noise, layers.Reshape(img_shape)(x), name="sgan_generator")
+
+
+def real_probability(logits):
+    """``D(x) = Z / (Z + 1)`` with ``Z = sum exp(logits)``: the discriminator's belief that x is real."""
+    return ops.sigmoid(ops.logsumexp(logits, axis=-1))
+
+
+def unsupervised_loss(real_logits, fake_logits):
+    """``-0.5 E[log D(x)] - 0.5 E[log(1 - D(G(z)))]`` written stably with log-sum-exp (Salimans et al. 2016)."""
+    real_lse = ops.logsumexp(real_logits, axis=-1)
+    fake_lse = ops.logsumexp(fake_logits, axis=-1)
+    return 0.5 * (ops.mean(ops.softplus(real_lse) - real_lse) + ops.mean(ops.softplus(fake_lse)))
+
+
+def supervised_loss(labels, logits):
+    """Cross-entropy of the K real classes on labelled images."""
+    return ops.mean(keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True))
+
+
+def feature_matching_loss(real_features, fake_features):
+    """The squared distance between the batch means of real and generated features (mean over units)."""
+    return ops.mean(ops.square(ops.mean(real_features, axis=0) - ops.mean(fake_features, axis=0)))
+
+
+def weight_average_momentum(steps: int) -> float:
+    """The EMA momentum that averages D's weights over about the last third of a run of ``steps`` steps.
+
+    Salimans et al. test an average of the discriminator's weights, not the last ones (their MNIST code
+    averages over about 10,000 of 180,000 steps); a run of a few epochs needs a shorter window.
+    """
+    return float(np.clip(1.0 - 3.0 / max(1, steps), 0.9, 0.9999))
