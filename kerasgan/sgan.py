@@ -45,9 +45,14 @@ class WeightNormDense(layers.Layer):
                 "activation": keras.activations.serialize(self.activation)}
 
 
-def initialize_weight_norm(model: keras.Model, inputs: np.ndarray, init_scale: float = 1.0) -> None:
+def initialize_weight_norm(model: keras.Model, inputs: np.ndarray, init_scale: float = 1.0,
+                           with_noise: bool = True) -> None:
     """Salimans & Kingma's data-dependent init: set each ``WeightNormDense`` so that, on ``inputs``, its
     pre-activations have mean 0 and standard deviation ``init_scale``. ``model`` must be a chain of layers.
+
+    ``with_noise`` runs the ``GaussianNoise`` layers as in training, as the paper's code does: the scales
+    then fit the noisy activations the layers see while training, so the noise keeps its regularising
+    weight (a clean pass sets larger scales, and the SGAN then overfits its few labels sooner).
     """
     x = keras.ops.convert_to_tensor(inputs)
     for layer in model.layers[1:]:
@@ -57,7 +62,8 @@ def initialize_weight_norm(model: keras.Model, inputs: np.ndarray, init_scale: f
             scale = init_scale / (pre_activation.std(axis=0) + 1e-8)
             layer.scale.assign(scale.astype(np.float32))
             layer.bias.assign((-pre_activation.mean(axis=0) * scale).astype(np.float32))
-        x = layer(x, training=False) if not isinstance(layer, layers.BatchNormalization) else layer(x, training=True)
+        noisy = with_noise and isinstance(layer, layers.GaussianNoise)
+        x = layer(x, training=noisy or isinstance(layer, layers.BatchNormalization))
 
 
 def build_sgan_discriminator(img_shape: tuple = (28, 28, 1), num_classes: int = NUM_CLASSES) -> keras.Model:

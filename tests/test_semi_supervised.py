@@ -73,11 +73,23 @@ def test_weight_norm_dense_kernel_columns_have_the_scale_as_their_norm():
 def test_data_dependent_init_gives_logits_of_mean_0_and_std_1_on_the_init_batch(tiny_images):
     discriminator = build_sgan_discriminator()
 
-    initialize_weight_norm(discriminator, tiny_images)
+    initialize_weight_norm(discriminator, tiny_images, with_noise=False)
 
     logits = np.asarray(discriminator(tiny_images, training=False)[0])
     np.testing.assert_allclose(logits.mean(axis=0), 0.0, atol=1e-4)
     np.testing.assert_allclose(logits.std(axis=0), 1.0, rtol=1e-3)
+
+
+def test_init_with_the_training_noise_sets_smaller_scales_than_a_clean_init(tiny_images):
+    clean, noisy = build_sgan_discriminator(), build_sgan_discriminator()
+    noisy.set_weights(clean.get_weights())
+
+    initialize_weight_norm(clean, tiny_images, with_noise=False)
+    initialize_weight_norm(noisy, tiny_images)
+
+    first_scale = lambda model: np.asarray(next(layer for layer in model.layers  # noqa: E731
+                                                if isinstance(layer, WeightNormDense)).scale)
+    assert first_scale(noisy).mean() < 0.9 * first_scale(clean).mean()  # input noise 0.3 adds variance
 
 
 def test_balanced_label_subset_takes_n_over_k_of_each_class_and_is_fixed_by_the_seed():
