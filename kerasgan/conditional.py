@@ -9,7 +9,6 @@ like :class:`kerasgan.training.compiled.GAN`, with fake labels drawn uniformly f
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 
 import keras
@@ -210,21 +209,3 @@ def train_conditional(recipe, x_train: np.ndarray, y_train: np.ndarray, out_dir:
     if monitor.failed_step is not None:
         raise TrainingFailed(f"training stopped: the loss became NaN or infinite by step {monitor.failed_step}")
     return gan.generator, monitor.history, monitor.steps
-
-
-def train_and_evaluate(recipe, out_dir: str | Path, seed: int = 0, n_eval: int = 10000, progress: bool = False) -> dict:
-    """Train a conditional recipe on its dataset, save the generator and a class grid, measure it; returns results."""
-    from kerasgan.data import load_data
-
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    x_train, y_train = load_data(recipe.dataset, "train")
-    started_s, started_cpu_s = time.perf_counter(), time.process_time()
-    generator, history, steps = train_conditional(recipe, x_train, y_train, out_dir, seed, progress)
-    results = {"recipe": recipe.name, "seed": seed, "steps": steps[-1],
-               "train_wall_s": round(time.perf_counter() - started_s, 1),
-               "train_cpu_s": round(time.process_time() - started_cpu_s, 1)}
-    generator.save(out_dir / "generator.keras")
-    sample_class_grid(generator, out_dir / "class_grid.png", title=f"{recipe.name}, step {steps[-1]}")
-    results.update(evaluate_conditional(generator, recipe.dataset, n_eval, seed, with_floors=False))
-    return results

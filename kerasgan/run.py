@@ -163,19 +163,17 @@ def _train_recipe(recipe, read_dir, out_dir, seed, data_dir, resume, progress, x
               "deterministic": deterministic}
     keras.utils.set_random_seed(seed)
     started = time.perf_counter()
+    if resume and recipe.loop != "fast":
+        raise UserError(f"--resume works with the fast loop only (the {recipe.loop} loop keeps no checkpoints)")
     if recipe.loop == "parity":
-        if resume:
-            raise UserError("--resume works with the fast loop only (the parity loop keeps no checkpoints)")
         (out_dir / CONFIG_NAME).write_text(json.dumps(config, indent=2))
         generator, history, steps = _train_parity(recipe, x_train, total_steps, out_dir, seed, progress)
     elif recipe.loop == "conditional":
-        if resume:
-            raise UserError("--resume works with the fast loop only (the conditional loop keeps no checkpoints)")
         from kerasgan.conditional import train_conditional
 
-        (out_dir / CONFIG_NAME).write_text(json.dumps(config, indent=2))
         if y_train is None:
             raise UserError(f"recipe '{recipe.name}' trains a conditional GAN and needs the labels (y_train)")
+        (out_dir / CONFIG_NAME).write_text(json.dumps(config, indent=2))
         generator, history, steps = train_conditional(recipe, x_train, y_train, out_dir, seed, progress,
                                                       jit_compile=JIT_COMPILE)
     else:

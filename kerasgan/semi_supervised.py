@@ -21,10 +21,11 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from kerasgan.sgan import (NUM_CLASSES, SGAN_BATCH_SIZE, SGAN_LEARNING_RATE, SGAN_Z_SIZE, build_sgan_discriminator,
-                           build_sgan_generator, feature_matching_loss, initialize_weight_norm, supervised_loss,
-                           unsupervised_loss, weight_average_momentum)
+from kerasgan.sgan import (NUM_CLASSES, SGAN_Z_SIZE, build_sgan_discriminator, build_sgan_generator,
+                           feature_matching_loss, initialize_weight_norm, supervised_loss, unsupervised_loss)
 
+SGAN_BATCH_SIZE = 100
+SGAN_LEARNING_RATE = 0.003
 UNLABELLED_WEIGHT = 1.0
 REAL_ONLY_TRAIN_SIZE = 30000  # a real-only run repeats its images to this size: the steps of 30k synthetic
 
@@ -112,6 +113,15 @@ def balanced_label_subset(labels: np.ndarray, n: int, seed: int = 0, num_classes
 
 def _linear_decay(steps: int, learning_rate: float = SGAN_LEARNING_RATE):
     return keras.optimizers.schedules.PolynomialDecay(learning_rate, max(1, steps), end_learning_rate=0.0, power=1.0)
+
+
+def weight_average_momentum(steps: int) -> float:
+    """The EMA momentum that averages D's weights over about the last third of a run of ``steps`` steps.
+
+    Salimans et al. test an average of the discriminator's weights, not the last ones (their MNIST code
+    averages over about 10,000 of 180,000 steps); a run of a few epochs needs a shorter window.
+    """
+    return float(np.clip(1.0 - 3.0 / max(1, steps), 0.9, 0.9999))
 
 
 def build_semi_supervised_gan(steps: int, seed: int | None = None, img_shape: tuple = (28, 28, 1),

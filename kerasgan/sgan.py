@@ -15,8 +15,6 @@ SGAN_HIDDEN_UNITS = (1000, 500, 250, 250, 250)
 INPUT_NOISE_STDDEV = 0.3  # on pixels in [0, 1], as in the paper
 HIDDEN_NOISE_STDDEV = 0.5
 SGAN_Z_SIZE = 100
-SGAN_BATCH_SIZE = 100
-SGAN_LEARNING_RATE = 0.003
 
 
 class WeightNormDense(layers.Layer):
@@ -114,12 +112,3 @@ def supervised_loss(labels, logits):
 def feature_matching_loss(real_features, fake_features):
     """The squared distance between the batch means of real and generated features (mean over units)."""
     return ops.mean(ops.square(ops.mean(real_features, axis=0) - ops.mean(fake_features, axis=0)))
-
-
-def weight_average_momentum(steps: int) -> float:
-    """The EMA momentum that averages D's weights over about the last third of a run of ``steps`` steps.
-
-    Salimans et al. test an average of the discriminator's weights, not the last ones (their MNIST code
-    averages over about 10,000 of 180,000 steps); a run of a few epochs needs a shorter window.
-    """
-    return float(np.clip(1.0 - 3.0 / max(1, steps), 0.9, 0.9999))

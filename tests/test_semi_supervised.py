@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 from conftest import any_changed, weights_of
 
-from kerasgan.semi_supervised import balanced_label_subset, build_semi_supervised_gan, train_on_synthetic
+from kerasgan.semi_supervised import (balanced_label_subset, build_semi_supervised_gan, train_on_synthetic,
+                                      weight_average_momentum)
 from kerasgan.sgan import (WeightNormDense, build_sgan_discriminator, build_sgan_generator, feature_matching_loss,
-                           initialize_weight_norm, real_probability, unsupervised_loss, weight_average_momentum)
+                           initialize_weight_norm, real_probability, unsupervised_loss)
 
 REAL_LOGITS = np.array([[2.0, -1.0, 0.5], [-3.0, -2.0, -4.0]], dtype="float32")
 FAKE_LOGITS = np.array([[0.1, 0.2, -0.3], [-5.0, 1.0, 0.0]], dtype="float32")
