@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict
 from pathlib import Path
 
 import keras
@@ -18,8 +18,10 @@ import numpy as np
 from keras import layers
 
 from kerasgan.data import DATASETS, IMG_SHAPE, load_data
-from kerasgan.models import build_classifier
+from kerasgan.errors import UserError
+from kerasgan.nets import build_named_classifier
 from kerasgan.plotting import write_history_csv
+from kerasgan.recipes import ClassifierRecipe, get_recipe
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -27,55 +29,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 NUM_CLASSES = 10
 METHODS = ("cnn",)
 BACKGROUND = -1.0  # the value of an empty pixel in [-1, 1] images; augmentation fills with it
-
-
-@dataclass(frozen=True)
-class ClassifierRecipe:
-    """How a classifier is trained: architecture, optimiser, length, augmentation and regularisation."""
-
-    name: str
-    architecture: str = "article"
-    epochs: int = 10
-    batch_size: int = 64
-    learning_rate: float = 1e-3
-    cosine_decay: bool = False
-    augment: str = "none"
-    label_smoothing: float = 0.0
-    validation_fraction: float = 0.2
-    dropout: float = 0.5
-
-
-RECIPES = {
-    "article": ClassifierRecipe("article"),
-    "improved": ClassifierRecipe(
-        "improved", architecture="three_block", epochs=20, batch_size=128, learning_rate=2e-3,
-        cosine_decay=True, augment="dataset_aware", label_smoothing=0.1, dropout=0.25,
-    ),
-}
-# The settings the shipped evaluators were trained with (scripts/train_evaluator.py): all 60,000 train images.
-EVALUATOR_RECIPE = ClassifierRecipe(
-    "evaluator", architecture="three_block", epochs=10, batch_size=128, learning_rate=2e-3,
-    cosine_decay=True, augment="shift_rotate", label_smoothing=0.1, dropout=0.5, validation_fraction=0.0,
-)
-
-
-def build_three_block_classifier(
-    img_shape: tuple = IMG_SHAPE, num_classes: int = NUM_CLASSES, dropout: float = 0.5
-) -> keras.Model:
-    """The article's CNN with a third Conv(128)-BN-ReLU-MaxPool block: more capacity, fewer dense weights."""
-    return build_classifier(img_shape, num_classes, conv_filters=(32, 64, 128), dropout=dropout,
-                            name="three_block_classifier")
-
-
-ARCHITECTURES = ("article", "three_block")
-
-
-def build_recipe_classifier(recipe: ClassifierRecipe) -> keras.Model:
-    """A fresh classifier of the recipe's architecture (the article's builder takes no dropout setting)."""
-    if recipe.architecture == "article":
-        return build_classifier(IMG_SHAPE, NUM_CLASSES)
-    return build_three_block_classifier(IMG_SHAPE, NUM_CLASSES, recipe.dropout)
-
 
 AUGMENTATIONS = ("none", "shift_rotate", "dataset_aware")
 
@@ -87,7 +40,7 @@ def build_augmenter(dataset: str = "mnist", kind: str = "shift_rotate") -> keras
     ``dataset_aware``: the same for digits; clothes come centred and upright, so only mirroring and 5 % shifts.
     """
     if kind not in AUGMENTATIONS[1:]:
-        raise ValueError(f"unknown augmentation '{kind}' (choose from: {', '.join(AUGMENTATIONS[1:])})")
+        raise UserError(f"unknown augmentation '{kind}' (choose from: {', '.join(AUGMENTATIONS[1:])})")
     fill = {"fill_mode": "constant", "fill_value": BACKGROUND}
     if dataset == "fashion_mnist" and kind == "dataset_aware":
         return keras.Sequential([layers.RandomFlip("horizontal"), layers.RandomTranslation(0.05, 0.05, **fill)],
@@ -96,18 +49,6 @@ def build_augmenter(dataset: str = "mnist", kind: str = "shift_rotate") -> keras
     if dataset == "fashion_mnist":
         steps.insert(0, layers.RandomFlip("horizontal"))
     return keras.Sequential(steps, name="augmenter")
-
-
-def get_recipe(name: str, epochs: int | None = None, batch_size: int | None = None) -> ClassifierRecipe:
-    """A named recipe from ``RECIPES`` with ``epochs``/``batch_size`` overridden when given."""
-    if name not in RECIPES:
-        raise ValueError(f"unknown recipe '{name}' (choose from: {', '.join(RECIPES)})")
-    recipe = RECIPES[name]
-    if epochs is not None:
-        recipe = replace(recipe, epochs=epochs)
-    if batch_size is not None:
-        recipe = replace(recipe, batch_size=batch_size)
-    return recipe
 
 
 def split_train_validation(
@@ -159,9 +100,9 @@ def train_classifier(
 
     The history holds ``loss``/``accuracy`` (and ``val_*`` when a validation set is given) and ``epoch_s``.
     """
-    recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
+    recipe = get_recipe(recipe, ClassifierRecipe) if isinstance(recipe, str) else recipe
     keras.utils.set_random_seed(seed)
-    classifier = build_recipe_classifier(recipe)
+    classifier = build_named_classifier(recipe.architecture, IMG_SHAPE, recipe.dropout)
     trainer = classifier if recipe.augment == "none" \
         else keras.Sequential([keras.Input(IMG_SHAPE), build_augmenter(dataset, recipe.augment), classifier])
     steps_per_epoch = -(-len(train[0]) // recipe.batch_size)
@@ -224,7 +165,7 @@ def classify(
     verbose: int = 2,
 ) -> dict:
     """Split, train, test and write ``curves.png``, ``history.csv``, ``results.json`` under ``out_dir``."""
-    recipe = get_recipe(recipe) if isinstance(recipe, str) else recipe
+    recipe = get_recipe(recipe, ClassifierRecipe) if isinstance(recipe, str) else recipe
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     fit_split, validation = split_train_validation(*train, recipe.validation_fraction, seed)
@@ -256,9 +197,9 @@ def run_classification(
 ) -> dict:
     """Load ``dataset`` and run :func:`classify` on it with the named recipe (what the script calls)."""
     if dataset not in DATASETS:
-        raise ValueError(f"unknown dataset '{dataset}' (choose from: {', '.join(DATASETS)})")
+        raise UserError(f"unknown dataset '{dataset}' (choose from: {', '.join(DATASETS)})")
     if method not in METHODS:
-        raise ValueError(f"unknown method '{method}' (choose from: {', '.join(METHODS)})")
-    chosen = get_recipe(recipe, epochs, batch_size)
+        raise UserError(f"unknown method '{method}' (choose from: {', '.join(METHODS)})")
+    chosen = get_recipe(recipe, ClassifierRecipe).replace(epochs=epochs, batch_size=batch_size)
     train, test = load_data(dataset, "train"), load_data(dataset, "test")
     return classify(train, test, out_dir, chosen, dataset, seed, verbose)

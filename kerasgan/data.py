@@ -184,21 +184,30 @@ def _download_with_keras(dataset: str, split: str):
     return (x_train, y_train.astype(np.int64)) if split == "train" else (x_test, y_test.astype(np.int64))
 
 
+def balanced_subset(labels: np.ndarray, n: int, seed: int = 0, num_classes: int = 10) -> np.ndarray:
+    """Sorted indices of ``n`` labelled examples, ``n // num_classes`` of each class, chosen with ``seed``.
+
+    ``n`` equal to (or above) the number of labels returns every index.
+    """
+    labels = np.asarray(labels)
+    if n >= len(labels):
+        return np.arange(len(labels))
+    if n % num_classes:
+        raise UserError(f"{n} labels cannot be split evenly between the {num_classes} classes "
+                        f"(use a multiple of {num_classes})")
+    rng = np.random.default_rng(seed)
+    chosen = [rng.choice(np.flatnonzero(labels == label), n // num_classes, replace=False)
+              for label in range(num_classes)]
+    return np.sort(np.concatenate(chosen))
+
+
 _LOADERS = {"tfds": _from_tfds, "keras": _from_keras_cache, "idx": _from_idx_folder}
 
 
-def make_dataset(
-    images: np.ndarray,
-    batch_size: int,
-    labels: np.ndarray | None = None,
-    seed: int | None = 0,
-    shuffle: bool = True,
-):
-    """A ``tf.data`` pipeline for the compiled path: shuffle, batch (drop_remainder), prefetch."""
-    import tensorflow as tf
+def __getattr__(name: str):
+    """``kerasgan.data.make_dataset`` (the README's import) lives with the other ``tf.data`` pipelines."""
+    if name == "make_dataset":
+        from kerasgan.training.pipeline import make_dataset
 
-    tensors = images if labels is None else (images, labels)
-    dataset = tf.data.Dataset.from_tensor_slices(tensors)
-    if shuffle:
-        dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+        return make_dataset
+    raise AttributeError(f"module 'kerasgan.data' has no attribute '{name}'")

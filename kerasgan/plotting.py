@@ -12,6 +12,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+NUM_CLASSES = 10
+
 
 def tile_images(images: np.ndarray, rows: int, cols: int, pad: int = 2) -> np.ndarray:
     """Arrange ``rows * cols`` images in [-1, 1] into one [0, 1] greyscale canvas with a thin border."""
@@ -107,3 +109,20 @@ def plot_losses(history: dict[str, list[float]], path: str | os.PathLike, steps:
     figure.savefig(path, dpi=100)
     plt.close(figure)
     return path
+
+
+def class_grid_inputs(z_size: int, num_classes: int = NUM_CLASSES, cols: int = 10, seed: int = 0):
+    """Inputs for a grid with one row per class: the same ``cols`` latent points in every row."""
+    noise = np.random.default_rng(seed).normal(size=(cols, z_size)).astype(np.float32)
+    labels = np.repeat(np.arange(num_classes, dtype=np.int32), cols)[:, None]
+    return np.tile(noise, (num_classes, 1)), labels
+
+
+def sample_class_grid(generator: keras.Model, path: str | Path, cols: int = 10, seed: int = 0,
+                      class_names: list[str] | None = None, title: str | None = None) -> Path:
+    """Save a grid of generated images, row ``k`` showing class ``k`` (row labels are the class names)."""
+    num_classes = len(class_names) if class_names else NUM_CLASSES
+    noise, labels = class_grid_inputs(generator.input_shape[0][-1], num_classes, cols, seed)
+    images = np.asarray(generator([noise, labels], training=False))
+    row_labels = class_names or [str(label) for label in range(num_classes)]
+    return save_image_grid(images, path, num_classes, cols, title=title, row_labels=row_labels)

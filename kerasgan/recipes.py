@@ -1,19 +1,29 @@
-"""Named training recipes: each article's settings, and the project's default, in one table."""
+"""Every named setting kerasgan trains with, in ONE table: the articles' GANs, the project's default, the
+semi-supervised GAN and the classifiers; and the optimizers those settings name.
+
+``get_recipe(name)`` is the one lookup: an unknown name is a one-line user error listing the names of the kind
+asked for (``Recipe`` for GANs, ``ClassifierRecipe`` for classifiers).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
 
+import numpy as np
+
 from kerasgan.errors import UserError
+
+SGAN_LEARNING_RATE = 0.003
 
 
 @dataclass(frozen=True)
 class Recipe:
-    """Everything that defines a training run except where it writes and which seed it uses.
+    """Everything that defines a GAN training run except where it writes and which seed it uses.
 
     Length is ``steps`` (single-batch iterations, what the Keras articles call epochs) or ``epochs``
-    (real passes over the data, as the PyTorch article counts); exactly one of them is set.
+    (real passes over the data, as the PyTorch article counts); exactly one of them is set. ``labels`` is
+    the semi-supervised GAN's number of labelled images (balanced between the classes).
     """
 
     name: str
@@ -29,6 +39,8 @@ class Recipe:
     grid: tuple[int, int] = (5, 5)
     z_size: int = 100
     label_smoothing: float = 0.0
+    labels: int | None = None
+    jit_compile: bool = False
 
     def steps_for(self, num_examples: int) -> int:
         """Total iterations: ``steps`` as given, or ``epochs`` full passes of ``num_examples // batch_size``."""
@@ -39,8 +51,6 @@ class Recipe:
     def replace(self, **changes) -> "Recipe":
         """A copy with some fields changed (``None`` values are ignored); setting one length clears the other."""
         changes = {key: value for key, value in changes.items() if value is not None}
-        if changes.get("loop", self.loop) != self.loop and "conditional" in (self.loop, changes["loop"]):
-            raise UserError(f"recipe '{self.name}' uses the {self.loop} loop; --loop {changes['loop']} cannot train it")
         if "steps" in changes:
             changes.setdefault("epochs", None)
         elif "epochs" in changes:
@@ -48,102 +58,174 @@ class Recipe:
         return dataclasses.replace(self, **changes)
 
 
-RECIPES: dict[str, Recipe] = {
-    recipe.name: recipe
-    for recipe in (
-        Recipe(
-            name="default",
-            description="The Keras articles' MLP GAN on the compiled fast path: Adam(2e-4, 0.5), batch 64, "
-                        "20 real epochs, one-sided label smoothing; a few minutes on a 2-core CPU.",
-            loop="fast",
-            epochs=20,
-            batch_size=64,
-            sample_interval=1000,
-            grid=(10, 10),
-            label_smoothing=0.1,
-        ),
-        Recipe(
-            name="keras-gan-mnist",
-            description="The Keras MNIST GAN article: MLP, SGD, 10000 iterations of batch 32, a grid every 200.",
-            optimizer="sgd",
-            loop="parity",
-            steps=10000,
-            batch_size=32,
-            sample_interval=200,
-        ),
-        Recipe(
-            name="fashion-gan",
-            description="The Fashion-MNIST GAN article: MLP, Adam(2e-4, 0.5), 5000 iterations of batch 32, "
-                        "a report every 1000, a 5x10 grid.",
-            dataset="fashion_mnist",
-            loop="parity",
-            steps=5000,
-            batch_size=32,
-            sample_interval=1000,
-            grid=(5, 10),
-        ),
-        Recipe(
-            name="gan-in-6-min",
-            description="The 'GAN in 6 minutes' PyTorch article: its small MLP, Adam(2e-4, 0.5), batch 128, "
-                        "100 real epochs, a 4x4 grid.",
-            architecture="gan-in-6-min",
-            loop="parity",
-            epochs=100,
-            batch_size=128,
-            sample_interval=2000,
-            grid=(4, 4),
-        ),
-    )
-}
+@dataclass(frozen=True)
+class ClassifierRecipe:
+    """How a classifier is trained: architecture, optimiser, length, augmentation and regularisation."""
+
+    name: str
+    architecture: str = "article"
+    epochs: int = 10
+    batch_size: int = 64
+    learning_rate: float = 1e-3
+    cosine_decay: bool = False
+    augment: str = "none"
+    label_smoothing: float = 0.0
+    validation_fraction: float = 0.2
+    dropout: float = 0.5
+
+    def replace(self, **changes) -> "ClassifierRecipe":
+        """A copy with some fields changed (``None`` values are ignored)."""
+        return dataclasses.replace(self, **{key: value for key, value in changes.items() if value is not None})
 
 
-def get_recipe(name: str) -> Recipe:
-    """The recipe called ``name``; an unknown name is a one-line user error."""
-    if name not in RECIPES:
-        raise UserError(f"unknown recipe '{name}' (choose from: {', '.join(RECIPES)})")
+DEFAULT = Recipe(
+    name="default",
+    description="The Keras articles' MLP GAN on the compiled fast path: Adam(2e-4, 0.5), batch 64, "
+                "20 real epochs, one-sided label smoothing; a few minutes on a 2-core CPU.",
+    epochs=20,
+    batch_size=64,
+    sample_interval=1000,
+    grid=(10, 10),
+    label_smoothing=0.1,
+)
+DCGAN_MNIST = Recipe(
+    name="dcgan-mnist",
+    description="The TensorFlow DCGAN tutorial's convolutional GAN on the fast path: Adam(2e-4, 0.5), batch 128, "
+                "3 real epochs (1,404 steps at about 0.45 CPU-s each: about 10 CPU minutes on 2 cores).",
+    architecture="dcgan",
+    epochs=3,
+    batch_size=128,
+    grid=(10, 10),
+)
+CGAN_MNIST = Recipe(
+    name="cgan-mnist",
+    description="A conditional DCGAN (label embedding with z, label map on the image): Adam(2e-4, 0.5), "
+                "batch 64, 5 real epochs (4,685 steps at about 0.1-0.16 CPU-s each: 8-12 CPU minutes "
+                "on 2 cores); one grid row per digit.",
+    architecture="conditional",
+    epochs=5,
+    batch_size=64,
+    sample_interval=1000,
+    grid=(10, 10),
+)
+
+RECIPES: dict[str, Recipe | ClassifierRecipe] = {recipe.name: recipe for recipe in (
+    DEFAULT,
+    Recipe(
+        name="keras-gan-mnist",
+        description="The Keras MNIST GAN article: MLP, SGD, 10000 iterations of batch 32, a grid every 200.",
+        optimizer="sgd",
+        loop="parity",
+        steps=10000,
+    ),
+    Recipe(
+        name="fashion-gan",
+        description="The Fashion-MNIST GAN article: MLP, Adam(2e-4, 0.5), 5000 iterations of batch 32, "
+                    "a report every 1000, a 5x10 grid.",
+        dataset="fashion_mnist",
+        loop="parity",
+        steps=5000,
+        sample_interval=1000,
+        grid=(5, 10),
+    ),
+    Recipe(
+        name="gan-in-6-min",
+        description="The 'GAN in 6 minutes' PyTorch article: its small MLP, Adam(2e-4, 0.5), batch 128, "
+                    "100 real epochs, a 4x4 grid.",
+        architecture="gan-in-6-min",
+        loop="parity",
+        epochs=100,
+        batch_size=128,
+        sample_interval=2000,
+        grid=(4, 4),
+    ),
+    DCGAN_MNIST,
+    DCGAN_MNIST.replace(
+        name="dcgan-fashion",
+        dataset="fashion_mnist",
+        description="The TensorFlow DCGAN tutorial's convolutional GAN on Fashion-MNIST: Adam(2e-4, 0.5), batch "
+                    "128, 3 of the tutorial's 50 epochs (about 10 CPU minutes on 2 cores): a start, not converged.",
+    ),
+    CGAN_MNIST,
+    CGAN_MNIST.replace(
+        name="acgan-mnist",
+        architecture="conditional-ac",
+        description="cgan-mnist with a projection discriminator and an auxiliary classifier (AC-GAN): the same "
+                    "generator, Adam(2e-4, 0.5), batch 64, 5 real epochs; draws the asked digit far more often.",
+    ),
+    Recipe(
+        name="sgan-mnist",
+        description="Salimans et al.'s semi-supervised GAN with 100 labels: Adam(3e-3, 0.5) decayed linearly to 0, "
+                    "batch 100, 20 passes over the 60,000 unlabelled images; D's weights averaged; XLA on.",
+        architecture="sgan",
+        optimizer="adam-linear-decay",
+        epochs=20,
+        batch_size=100,
+        sample_interval=1200,
+        grid=(10, 10),
+        labels=100,
+        jit_compile=True,
+    ),
+    ClassifierRecipe("article"),
+    ClassifierRecipe(
+        "improved", architecture="three_block", epochs=20, batch_size=128, learning_rate=2e-3,
+        cosine_decay=True, augment="dataset_aware", label_smoothing=0.1, dropout=0.25,
+    ),
+    # The settings the shipped evaluators were trained with (scripts/train_evaluator.py): all 60,000 train images.
+    ClassifierRecipe(
+        "evaluator", architecture="three_block", epochs=10, batch_size=128, learning_rate=2e-3,
+        cosine_decay=True, augment="shift_rotate", label_smoothing=0.1, dropout=0.5, validation_fraction=0.0,
+    ),
+)}
+KIND_NAMES = {Recipe: "GAN recipe", ClassifierRecipe: "classifier recipe"}
+
+
+def recipe_names(kind: type | None = None) -> list[str]:
+    """The names in ``RECIPES`` of one kind (``Recipe`` or ``ClassifierRecipe``), or every name."""
+    return [name for name, recipe in RECIPES.items() if kind is None or isinstance(recipe, kind)]
+
+
+def get_recipe(name: str, kind: type | None = None) -> Recipe | ClassifierRecipe:
+    """The recipe called ``name`` (of ``kind`` when given); an unknown name is a one-line user error."""
+    allowed = recipe_names(kind)
+    if name not in allowed:
+        raise UserError(f"unknown {KIND_NAMES.get(kind, 'recipe')} '{name}' (choose from: {', '.join(allowed)})")
     return RECIPES[name]
 
 
-RECIPES.update({
-    recipe.name: recipe
-    for recipe in (
-        Recipe(
-            name="dcgan-mnist",
-            description="The TensorFlow DCGAN tutorial's convolutional GAN on the fast path: Adam(2e-4, 0.5), "
-                        "batch 128, 3 real epochs (1,404 steps at about 0.45 CPU-s each: about 10 CPU minutes on "
-                        "2 cores).",
-            architecture="dcgan",
-            loop="fast",
-            epochs=3,
-            batch_size=128,
-            sample_interval=200,
-            grid=(10, 10),
-        ),
-        Recipe(
-            name="cgan-mnist",
-            description="A conditional DCGAN (label embedding with z, label map on the image): Adam(2e-4, 0.5), "
-                        "batch 64, 5 real epochs (4,685 steps at about 0.1-0.16 CPU-s each: 8-12 CPU minutes "
-                        "on 2 cores); one grid row per digit.",
-            architecture="conditional",
-            loop="conditional",
-            epochs=5,
-            batch_size=64,
-            sample_interval=1000,
-            grid=(10, 10),
-        ),
-    )
-})
+OPTIMIZERS = {
+    "adam": "Adam(2e-4, beta_1=0.5), as the articles configure it",
+    "sgd": "Keras' SGD (learning rate 0.01), the Keras MNIST article's",
+    "adam-linear-decay": f"Adam({SGAN_LEARNING_RATE:g}, beta_1=0.5) decayed linearly to 0 over the run "
+                         "(Salimans et al.'s SGAN)",
+}
 
-RECIPES["acgan-mnist"] = RECIPES["cgan-mnist"].replace(
-    name="acgan-mnist",
-    architecture="conditional-ac",
-    description="cgan-mnist with a projection discriminator and an auxiliary classifier (AC-GAN): the same "
-                "generator, Adam(2e-4, 0.5), batch 64, 5 real epochs; draws the asked digit far more often.",
-)
 
-RECIPES["dcgan-fashion"] = RECIPES["dcgan-mnist"].replace(
-    name="dcgan-fashion",
-    dataset="fashion_mnist",
-    description="The TensorFlow DCGAN tutorial's convolutional GAN on Fashion-MNIST: Adam(2e-4, 0.5), batch 128, "
-                "3 of the tutorial's 50 epochs (about 10 CPU minutes on 2 cores): a start, not converged.",
-)
+def make_optimizer(name: str = "adam", total_steps: int = 1, average_weights: bool = False):
+    """A fresh ``keras.optimizers.Optimizer`` of the named settings (see ``OPTIMIZERS``); each model needs its own.
+
+    ``average_weights`` keeps an exponential moving average of the weights (``weight_average_momentum``).
+    Keras is imported here, not with the module, so that scripts can read the recipe table before the
+    (noisy) backend import.
+    """
+    import keras
+
+    ema = {"use_ema": True, "ema_momentum": weight_average_momentum(total_steps)} if average_weights else {}
+    if name == "adam":
+        return keras.optimizers.Adam(learning_rate=0.0002, beta_1=0.5, **ema)
+    if name == "sgd":
+        return keras.optimizers.SGD(**ema)
+    if name == "adam-linear-decay":
+        schedule = keras.optimizers.schedules.PolynomialDecay(SGAN_LEARNING_RATE, max(1, total_steps),
+                                                              end_learning_rate=0.0, power=1.0)
+        return keras.optimizers.Adam(schedule, beta_1=0.5, **ema)
+    raise UserError(f"unknown optimizer '{name}' (choose from: {', '.join(OPTIMIZERS)})")
+
+
+def weight_average_momentum(steps: int) -> float:
+    """The EMA momentum that averages weights over about the last third of a run of ``steps`` steps.
+
+    Salimans et al. test an average of the discriminator's weights, not the last ones (their MNIST code
+    averages over about 10,000 of 180,000 steps); a run of a few epochs needs a shorter window.
+    """
+    return float(np.clip(1.0 - 3.0 / max(1, steps), 0.9, 0.9999))

@@ -17,7 +17,7 @@ from kerasgan.cli import ArgumentParser, positive_int, quiet_tensorflow, run_mai
 def parse_args():
     parser = ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--architecture", default="keras-gan", metavar="NAME",
-                        help="a name from kerasgan.models.ARCHITECTURES; default: %(default)s")
+                        help="an unconditional name from kerasgan.nets.ARCHITECTURES; default: %(default)s")
     parser.add_argument("--batch-sizes", type=positive_int, nargs="+", help="default: 32 128 256")
     parser.add_argument("--seconds", type=float, default=3.0, help="timed seconds per variant and batch size")
     parser.add_argument("--rounds", type=positive_int, default=3, help="interleaved timed chunks per variant")
@@ -32,12 +32,10 @@ def main() -> None:
     quiet_tensorflow()
     import json
 
-    from kerasgan.benchmark import QUICK_SETTINGS, format_summary, format_table, run_benchmark
-    from kerasgan.errors import UserError
-    from kerasgan.models import ARCHITECTURES
+    from benchmarks.gan_speed import QUICK_SETTINGS, format_summary, format_table, run_benchmark
+    from kerasgan.nets import UNCONDITIONAL, get_architecture
 
-    if args.architecture not in ARCHITECTURES:
-        raise UserError(f"unknown architecture '{args.architecture}' (choose from: {', '.join(ARCHITECTURES)})")
+    get_architecture(args.architecture, UNCONDITIONAL)
 
     settings = dict(QUICK_SETTINGS) if args.quick else {"seconds_per_variant": args.seconds, "rounds": args.rounds}
     if args.batch_sizes:

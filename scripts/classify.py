@@ -19,9 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kerasgan.cli import ArgumentParser, positive_int, quiet_tensorflow, run_main  # noqa: E402
 from kerasgan.errors import UserError  # noqa: E402
+from kerasgan.recipes import ClassifierRecipe, recipe_names  # noqa: E402
 
 DATASETS = ("mnist", "fashion_mnist")
-RECIPES = ("article", "improved")
+RECIPES = recipe_names(ClassifierRecipe)
 METHODS = ("cnn", "sgan", "supervised", "synthetic")
 ALL_LABELS = 60000
 
@@ -37,7 +38,8 @@ def parse_args(argv=None):
     parser.add_argument("--dataset", choices=DATASETS, default="mnist", help="cnn only; the GAN methods use mnist")
     parser.add_argument("--recipe", choices=RECIPES, default="article",
                         help="cnn: article: Adam 1e-3, batch 64, 10 epochs; improved: 3 conv blocks, augmentation, "
-                             "cosine LR, label smoothing, dropout 0.25, batch 128, 20 epochs")
+                             "cosine LR, label smoothing, dropout 0.25, batch 128, 20 epochs; evaluator: the shipped "
+                             "evaluator's settings (kerasgan.recipes)")
     parser.add_argument("--labels", type=positive_int, default=None,
                         help=f"GAN methods: labelled real images, balanced between the classes ({ALL_LABELS} = all); "
                              "default: 100 for sgan/supervised, none for synthetic")

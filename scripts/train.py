@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from kerasgan.cli import ArgumentParser, positive_int, quiet_tensorflow, run_main  # noqa: E402
 from kerasgan.data import DATASETS  # noqa: E402
 from kerasgan.errors import UserError  # noqa: E402
-from kerasgan.recipes import RECIPES  # noqa: E402
+from kerasgan.recipes import Recipe, recipe_names  # noqa: E402
 
 # kerasgan.run.CHECKPOINT_INTERVAL_STEPS and kerasgan.training.distribute.STRATEGIES, without importing TensorFlow
 DEFAULT_CHECKPOINT_INTERVAL_STEPS = 1000
@@ -25,8 +25,8 @@ DEFAULT_SEED = 0
 
 def parse_args():
     parser = ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--recipe", choices=list(RECIPES), metavar="NAME",
-                        help=f"named settings ({', '.join(RECIPES)}); default: default")
+    parser.add_argument("--recipe", choices=recipe_names(Recipe), metavar="NAME",
+                        help=f"named settings ({', '.join(recipe_names(Recipe))}); default: default")
     parser.add_argument("--dataset", choices=DATASETS, help="override the recipe's dataset")
     length = parser.add_mutually_exclusive_group()
     length.add_argument("--steps", type=positive_int, help="iterations (single batches), the Keras articles' 'epochs'")
@@ -53,7 +53,7 @@ def parse_args():
     parser.add_argument("--eval-samples", type=int, default=10000, metavar="N",
                         help="generated samples scored at the end (FD, coverage, ...); 0 skips; default: %(default)s")
     parser.add_argument("--data-dir", type=Path, help="folder with the original MNIST IDX .gz files")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--no-progress", action="store_true", help="no progress lines")
     return parser.parse_args()
 
 
@@ -78,7 +78,7 @@ def main() -> None:
     quiet_tensorflow()
     from kerasgan.data import load_data
     from kerasgan.recipes import get_recipe
-    from kerasgan.run import (check_resume_matches, load_run_config, next_free_run_dir, prepare_run_dir,
+    from kerasgan.run import (check_loop, check_resume_matches, load_run_config, next_free_run_dir, prepare_run_dir,
                               train_recipe)
     from kerasgan.training.distribute import is_chief, make_strategy
 
@@ -88,19 +88,20 @@ def main() -> None:
         prepare_run_dir(run_dir, resume=True)
         saved = load_run_config(run_dir)
         recipe = saved["recipe"].replace(**overrides)
-        check_resume_matches(saved["recipe"], get_recipe(args.recipe).replace(**overrides) if args.recipe else recipe,
-                             run_dir)
+        check_resume_matches(saved["recipe"],
+                             get_recipe(args.recipe, Recipe).replace(**overrides) if args.recipe else recipe, run_dir)
         if args.seed is not None and args.seed != saved["seed"]:
             raise UserError(f"cannot resume {run_dir}: it was trained with seed {saved['seed']}, not {args.seed}")
         seed = saved["seed"]
         checkpoint_interval_steps = args.checkpoint_interval or saved["checkpoint_interval_steps"]
         deterministic = args.deterministic or saved["deterministic"]
     else:
-        recipe = get_recipe(args.recipe or "default").replace(**overrides)
+        recipe = get_recipe(args.recipe or "default", Recipe).replace(**overrides)
         seed = DEFAULT_SEED if args.seed is None else args.seed
         checkpoint_interval_steps = args.checkpoint_interval or DEFAULT_CHECKPOINT_INTERVAL_STEPS
         deterministic = args.deterministic
-    strategy = make_strategy(args.strategy)
+    strategy = None if args.strategy == "default" else make_strategy(args.strategy)
+    check_loop(recipe, run_dir is not None, strategy)
     x_train, y_train = load_data(recipe.dataset, "train", data_dir=args.data_dir)
     out_dir = run_dir or args.out or next_free_run_dir(Path("runs") / recipe.name)
     if run_dir is None and is_chief(strategy):
@@ -115,10 +116,15 @@ def main() -> None:
     print(f"loss curves:   {out_dir / 'losses.png'}, {out_dir / 'losses.csv'}")
     print(f"generator:     {out_dir / 'generator.keras'}")
     print(f"summary:       {out_dir / 'summary.json'}")
-    if "evaluation" in summary:
+    evaluation = summary.get("evaluation")
+    if evaluation and "test_accuracy" in evaluation:
+        print(f"classifier:    {out_dir / 'classifier.keras'}, test accuracy {evaluation['test_accuracy']:.4f} "
+              f"on {evaluation['test_size']:,} real test images")
+    elif evaluation:
         from kerasgan.evaluation import format_table
 
-        print(format_table(summary["evaluation"]))
+        print(format_table(evaluation))
+    if evaluation:
         print(f"evaluation:    {out_dir / 'evaluation.json'}")
 
 

@@ -1,4 +1,4 @@
-"""Train the evaluator classifier shipped in kerasgan/assets: EVALUATOR_RECIPE on the whole real train split.
+"""Train the evaluator classifier shipped in kerasgan/assets: the "evaluator" recipe on the whole real train split.
 
 Reproduce the shipped files (fixed seed 0; bitwise identity across machines is not promised, which is why
 the package pins each file's SHA-256):
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from kerasgan.cli import ArgumentParser, positive_int, quiet_tensorflow, run_main
@@ -31,11 +30,13 @@ def main() -> None:
     """Train on all 60,000 train images; print test accuracy, the SHA-256 and the calibration temperature."""
     args = parse_args()
     quiet_tensorflow()
-    from kerasgan.classify import EVALUATOR_RECIPE, accuracy, train_classifier
+    from kerasgan.classify import accuracy, train_classifier
     from kerasgan.data import load_data
     from kerasgan.evaluation import evaluator_path, fit_temperature
 
-    recipe = replace(EVALUATOR_RECIPE, epochs=args.epochs)
+    from kerasgan.recipes import ClassifierRecipe, get_recipe
+
+    recipe = get_recipe("evaluator", ClassifierRecipe).replace(epochs=args.epochs)
     train_images, train_labels = load_data(args.dataset, "train")
     started = time.perf_counter()
     classifier, _ = train_classifier((train_images, train_labels), None, recipe, args.dataset, args.seed)

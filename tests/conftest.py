@@ -13,6 +13,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATASETS = REPO_ROOT.parent / "shared" / "datasets"
+sys.path.insert(0, str(REPO_ROOT))  # benchmarks/ lives beside the package, outside it
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ["KERASGAN_OFFLINE"] = "1"

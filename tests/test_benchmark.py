@@ -5,7 +5,7 @@ import json
 import pytest
 from conftest import run_script
 
-from kerasgan.benchmark import dense_macs, flops_per_image, step_matmul_shapes
+from benchmarks.gan_speed import dense_macs, flops_per_image, step_matmul_shapes
 from kerasgan.models import build_gan_pair
 
 G_MACS = 100 * 256 + 256 * 512 + 512 * 1024 + 1024 * 784

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kerasgan.errors import UserError
 from kerasgan.classify import classify, get_recipe, split_train_validation
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -35,16 +36,16 @@ def test_the_split_holds_out_a_seeded_fifth_without_overlap():
 
 
 def test_recipe_overrides_change_only_what_was_asked():
-    recipe = get_recipe("article", epochs=3)
+    recipe = get_recipe("article").replace(epochs=3)
     assert (recipe.epochs, recipe.batch_size, recipe.learning_rate) == (3, 64, 1e-3)
-    with pytest.raises(ValueError, match="unknown recipe 'best'"):
+    with pytest.raises(UserError, match="unknown recipe 'best'"):
         get_recipe("best")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("recipe_name", ["article", "improved"])
 def test_a_short_training_lowers_the_loss_and_writes_curves_csv_and_json(tmp_path, recipe_name):
-    recipe = get_recipe(recipe_name, epochs=3, batch_size=32)
+    recipe = get_recipe(recipe_name).replace(epochs=3, batch_size=32)
     results = classify(synthetic_digits(400), synthetic_digits(100, seed=1), tmp_path, recipe, seed=0, verbose=0)
     history = json.loads((tmp_path / "results.json").read_text())
     assert history["test_accuracy"] == results["test_accuracy"]

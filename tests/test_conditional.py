@@ -1,17 +1,20 @@
 """The conditional GAN: label-conditioned builders, one compiled step, the class grid, its training run."""
 
-import keras
+import json
+
 import numpy as np
 import pytest
 from conftest import any_changed, weights_of
 
-from kerasgan import conditional
-from kerasgan.conditional import (ConditionalGAN, build_conditional_gan, class_grid_inputs, generate_labelled,
-                                  train_conditional)
-from kerasgan.models import (build_auxiliary_classifier_discriminator, build_conditional_discriminator,
-                             build_conditional_generator)
+from kerasgan import evaluation, plotting
 from kerasgan.errors import UserError
+from kerasgan.evaluation import generate_labelled
+from kerasgan.gans import ConditionalGAN, build_gan
+from kerasgan.nets import (build_auxiliary_classifier_discriminator, build_conditional_discriminator,
+                           build_conditional_generator)
+from kerasgan.plotting import class_grid_inputs
 from kerasgan.recipes import get_recipe
+from kerasgan.run import prepare_run_dir, train_recipe
 
 
 @pytest.fixture
@@ -41,7 +44,7 @@ def test_conditional_discriminator_gives_one_logit_per_image_label_pair():
 
 
 def test_one_conditional_step_gives_finite_losses_and_changes_both_networks(tiny_images, tiny_labels):
-    gan = build_conditional_gan(seed=0, jit_compile=False)
+    gan = build_gan("conditional", seed=0)
     generator_before, discriminator_before = weights_of(gan.generator), weights_of(gan.discriminator)
 
     logs = gan.train_on_batch(tiny_images[:16], tiny_labels[:16], return_dict=True)
@@ -65,7 +68,7 @@ def test_auxiliary_classifier_discriminator_classifies_from_the_image_alone():
 
 
 def test_one_auxiliary_classifier_step_trains_the_class_head(tiny_images, tiny_labels):
-    gan = build_conditional_gan(seed=0, architecture="conditional-ac")
+    gan = build_gan("conditional-ac", seed=0)
     class_head = gan.discriminator.get_layer("class_logits")
     head_before, generator_before = weights_of(class_head), weights_of(gan.generator)
 
@@ -90,14 +93,14 @@ def test_class_grid_is_saved_with_one_labelled_row_per_class(tmp_path, monkeypat
         saved.update(shape=np.asarray(images).shape, rows=rows, cols=cols, row_labels=row_labels)
         return path
 
-    monkeypatch.setattr(conditional, "save_image_grid", record)
-    conditional.sample_class_grid(build_conditional_generator(), tmp_path / "grid.png", cols=6)
+    monkeypatch.setattr(plotting, "save_image_grid", record)
+    plotting.sample_class_grid(build_conditional_generator(), tmp_path / "grid.png", cols=6)
 
     assert saved == {"shape": (60, 28, 28, 1), "rows": 10, "cols": 6, "row_labels": [str(k) for k in range(10)]}
 
 
 def test_sample_class_grid_writes_a_png(tmp_path):
-    path = conditional.sample_class_grid(build_conditional_generator(), tmp_path / "grid.png", cols=3)
+    path = plotting.sample_class_grid(build_conditional_generator(), tmp_path / "grid.png", cols=3)
 
     assert path.is_file() and path.stat().st_size > 1000
 
@@ -109,41 +112,43 @@ def test_generated_labels_are_balanced_between_the_classes():
     assert np.bincount(labels).tolist() == [5] * 10
 
 
-def test_cgan_recipe_runs_on_the_conditional_loop():
+def test_cgan_recipes_train_on_the_fast_loop_with_one_grid_row_per_class():
     recipe = get_recipe("cgan-mnist")
 
-    assert (recipe.loop, recipe.architecture, recipe.grid) == ("conditional", "conditional", (10, 10))
+    assert (recipe.loop, recipe.architecture, recipe.grid) == ("fast", "conditional", (10, 10))
     assert get_recipe("acgan-mnist").replace(steps=1).architecture == "conditional-ac"
+    assert build_gan("conditional").grid_row_labels(10, ["zero", "one"] + [str(k) for k in range(2, 10)])[:2] == \
+        ["zero", "one"]
 
 
-def test_an_unknown_conditional_architecture_is_a_one_line_user_error():
-    with pytest.raises(UserError, match="unknown conditional architecture 'projection'"):
-        build_conditional_gan(architecture="projection")
+def test_an_unknown_architecture_is_a_one_line_user_error():
+    with pytest.raises(UserError, match="unknown .*architecture 'projection' \\(choose from: keras-gan, .*conditional"):
+        build_gan("projection")
 
 
 @pytest.mark.slow
-def test_train_conditional_returns_history_and_writes_class_grids(tiny_images, tiny_labels, tmp_path):
+def test_a_conditional_run_writes_class_grids_history_and_a_checkpoint(tiny_images, tiny_labels, tmp_path):
     recipe = get_recipe("cgan-mnist").replace(steps=4, batch_size=16, sample_interval=2)
+    run_dir = prepare_run_dir(tmp_path / "run")
 
-    generator, history, steps = train_conditional(recipe, tiny_images, tiny_labels, tmp_path, seed=0, progress=False,
-                                                jit_compile=False)
+    summary = train_recipe(recipe, run_dir, x_train=tiny_images, y_train=tiny_labels, progress=False,
+                           checkpoint_interval_steps=2)
 
-    assert steps == [4]
-    assert set(history) == {"d_loss", "g_loss", "d_acc"} and np.isfinite(history["d_loss"][0])
-    assert sorted(path.name for path in (tmp_path / "images").iterdir()) == ["step_0000000.png", "step_0000004.png"]
-    assert isinstance(generator, keras.Model) and generator.output_shape == (None, 28, 28, 1)
+    assert summary["steps"] == 4 and set(summary["final"]) == {"d_loss", "g_loss", "d_acc"}
+    assert sorted(path.name for path in (run_dir / "images").iterdir()) == [
+        "step_0000000.png", "step_0000002.png", "step_0000004.png"]
+    assert (run_dir / "samples.gif").is_file() and (run_dir / "checkpoint.npz").is_file()
+    assert json.loads((run_dir / "config.json").read_text())["architecture"] == "conditional"
 
 
 def test_evaluate_conditional_scores_how_often_the_evaluator_reads_the_requested_class(monkeypatch):
-    import kerasgan.evaluation as evaluation
-
     def fake_evaluator_outputs(images, dataset):  # reads every image as class 3
         return np.zeros((len(images), 128)), np.eye(10)[np.full(len(images), 3)]
 
     monkeypatch.setattr(evaluation, "evaluator_outputs", fake_evaluator_outputs)
     monkeypatch.setattr(evaluation, "evaluate_images", lambda images, dataset, seed, with_floors: {"fd": 1.0})
 
-    results = conditional.evaluate_conditional(build_conditional_generator(), n=100)
+    results = evaluation.evaluate_conditional(build_conditional_generator(), n=100)
 
     assert results["label_accuracy"] == pytest.approx(0.1)
     assert results["per_class_accuracy"] == [0.0, 0.0, 0.0, 1.0] + [0.0] * 6

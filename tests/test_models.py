@@ -4,10 +4,12 @@ import keras
 import numpy as np
 import pytest
 
+from kerasgan.errors import UserError
 from kerasgan.models import (
     ARCHITECTURES, build_classifier, build_combined, build_discriminator, build_gan_pair, build_generator,
     initialize_model, make_optimizer,
 )
+from kerasgan.nets import GAN_FAMILIES, UNCONDITIONAL, architecture_names, get_architecture
 
 # (generator, discriminator) parameter counts printed by the articles' (and the TF DCGAN tutorial's) model.summary().
 ARTICLE_PARAMETER_COUNTS = {
@@ -18,7 +20,7 @@ ARTICLE_PARAMETER_COUNTS = {
 }
 
 
-@pytest.mark.parametrize("architecture", list(ARCHITECTURES))
+@pytest.mark.parametrize("architecture", architecture_names(UNCONDITIONAL))
 def test_parameter_counts_equal_the_articles_models(architecture):
     generator, discriminator = build_gan_pair(architecture)
     assert (generator.count_params(), discriminator.count_params()) == ARTICLE_PARAMETER_COUNTS[architecture]
@@ -30,7 +32,7 @@ def test_keras_gan_generator_has_the_articles_non_trainable_batchnorm_statistics
     assert non_trainable == 2 * (256 + 512 + 1024)
 
 
-@pytest.mark.parametrize("architecture", list(ARCHITECTURES))
+@pytest.mark.parametrize("architecture", architecture_names(UNCONDITIONAL))
 def test_generator_makes_tanh_images_and_discriminator_gives_one_probability_each(architecture):
     generator, discriminator = build_gan_pair(architecture)
     images = np.asarray(generator(np.random.normal(size=(3, 100)).astype("float32")))
@@ -70,3 +72,15 @@ def test_classifier_is_the_cnn_articles_network():
     classifier = build_classifier()
     assert classifier.count_params() == 422_026
     assert classifier.output_shape == (None, 10)
+
+
+def test_one_registry_holds_every_gan_family_and_the_classifiers():
+    families = {spec.family for spec in ARCHITECTURES.values()}
+    assert families == {*GAN_FAMILIES, "classifier"}
+    assert architecture_names("classifier") == ["article", "three_block"]
+    assert get_architecture("sgan").family == "semi-supervised"
+
+
+def test_an_unknown_architecture_is_a_one_line_user_error_listing_the_family():
+    with pytest.raises(UserError, match=r"unknown classifier architecture 'dcgan' \(choose from: article, three_block\)"):
+        get_architecture("dcgan", "classifier")

@@ -48,9 +48,12 @@ def snapshot(folder: Path) -> dict:
 
 
 @pytest.mark.slow
-def test_a_run_killed_after_a_checkpoint_resumes_to_the_same_weights_as_an_uninterrupted_run(idx_folder, tmp_path):
+@pytest.mark.parametrize("recipe", ["default", "acgan-mnist", "sgan-mnist"])
+def test_a_run_killed_after_a_checkpoint_resumes_to_the_same_weights_as_an_uninterrupted_run(idx_folder, tmp_path,
+                                                                                            recipe):
     killed, uninterrupted = tmp_path / "killed", tmp_path / "uninterrupted"
-    command = [sys.executable, str(REPO_ROOT / "scripts" / "train.py"), "--data-dir", str(idx_folder), *TINY_RUN]
+    command = [sys.executable, str(REPO_ROOT / "scripts" / "train.py"), "--recipe", recipe, "--data-dir",
+               str(idx_folder), *TINY_RUN]
     reference = subprocess.Popen([*command, "--out", str(uninterrupted)], cwd=REPO_ROOT,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     victim = subprocess.Popen([*command, "--out", str(killed)], cwd=REPO_ROOT,
@@ -73,6 +76,7 @@ def test_a_run_killed_after_a_checkpoint_resumes_to_the_same_weights_as_an_unint
     assert sorted(final) == sorted(expected)
     for name in expected:  # weights, both optimizers, the noise seed state and the loss history: bit for bit
         np.testing.assert_array_equal(final[name], expected[name], err_msg=name)
+    assert {"generator/0", "discriminator/0", "d_optimizer/0", "g_optimizer/0", "seed/0", "history/d_loss"} <= set(final)
     assert (killed / "losses.csv").read_text() == (uninterrupted / "losses.csv").read_text()
 
 
@@ -146,11 +150,12 @@ MIRRORED_CHECK = textwrap.dedent("""
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     from kerasgan.training.compiled import build_gan
-    from kerasgan.training.distribute import resumable_dataset
+    from kerasgan.training.pipeline import resumable_dataset
 
     images = np.random.default_rng(0).uniform(-1, 1, (256, 28, 28, 1)).astype("float32")
     single = build_gan("gan-in-6-min", seed=5, jit_compile=False)  # as under the strategy: XLA draws other noise
-    mirrored = build_gan("gan-in-6-min", seed=5, strategy=tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]))
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])  # one per process: collectives share its keys
+    mirrored = build_gan("gan-in-6-min", seed=5, strategy=strategy)
     mirrored.set_weights(single.get_weights())
     single_logs = single.fit(resumable_dataset(images, 32, seed=1), epochs=1, steps_per_epoch=10, verbose=0,
                               shuffle=False).history
@@ -161,11 +166,20 @@ MIRRORED_CHECK = textwrap.dedent("""
     print("replicas", mirrored.distribute_strategy.num_replicas_in_sync)
     print("max_weight_difference", max(float(np.max(np.abs(np.array(a) - np.array(b)))) for a, b in pairs))
     print("max_loss_difference", max(abs(single_logs[k][0] - mirrored_logs[k][0]) for k in single_logs))
+
+    import tempfile
+    from kerasgan.recipes import get_recipe
+    from kerasgan.training.driver import fit_recipe
+    recipe = get_recipe("acgan-mnist").replace(steps=4, batch_size=32, sample_interval=4)
+    fitted = fit_recipe(recipe, images, np.arange(256) % 10, tempfile.mkdtemp(), progress=False,
+                        checkpoint_interval_steps=2, strategy=strategy)
+    print("acgan_replicas", fitted.gan.distribute_strategy.num_replicas_in_sync)
+    print("acgan_finite", int(all(np.isfinite(values).all() for values in fitted.history.values())))
 """)
 
 
 @pytest.mark.slow
-def test_mirrored_training_on_two_devices_matches_one_device():
+def test_mirrored_training_on_two_devices_matches_one_device_and_trains_the_conditional_recipes():
     result = subprocess.run([sys.executable, "-c", MIRRORED_CHECK], capture_output=True, text=True, timeout=300,
                             cwd=REPO_ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -173,6 +187,7 @@ def test_mirrored_training_on_two_devices_matches_one_device():
     assert values["replicas"] == "2"
     assert float(values["max_weight_difference"]) < 1e-5
     assert float(values["max_loss_difference"]) < 1e-5
+    assert values["acgan_replicas"] == "2" and values["acgan_finite"] == "1"  # the conditional recipes too
 
 
 @pytest.fixture(scope="module")
@@ -259,6 +274,8 @@ BAD_INPUTS = [
      checkpoint_with_other_latent_size, "does not match this model"),
     ("resume a truncated checkpoint", "train.py", ["--resume", "{target}", "--data-dir", "{data}"],
      truncated_checkpoint, "is corrupt or truncated"),
+    ("conditional recipe on the parity loop", "train.py", ["--recipe", "cgan-mnist", "--loop", "parity",
+     "--data-dir", "{data}", "--out", "{data}/run"], None, "which the articles' parity loop cannot train"),
     ("resume a folder without checkpoint", "train.py", ["--resume", "{target}"], empty_folder,
      "cannot resume: no checkpoint.npz"),
     ("truncated .keras file", "evaluate.py", ["{target}", "-n", "10"], truncated_model_file, "generator.keras"),

@@ -4,10 +4,12 @@ import numpy as np
 import pytest
 from conftest import any_changed, weights_of
 
-from kerasgan.semi_supervised import (balanced_label_subset, build_semi_supervised_gan, train_on_synthetic,
-                                      weight_average_momentum)
-from kerasgan.sgan import (WeightNormDense, build_sgan_discriminator, build_sgan_generator, feature_matching_loss,
-                           initialize_weight_norm, real_probability, unsupervised_loss)
+from kerasgan.data import balanced_subset
+from kerasgan.gans import build_gan
+from kerasgan.losses import feature_matching_loss, real_probability, unsupervised_loss
+from kerasgan.nets.sgan import WeightNormDense, build_sgan_discriminator, build_sgan_generator, initialize_weight_norm
+from kerasgan.recipes import weight_average_momentum
+from kerasgan.semi_supervised import train_on_synthetic
 
 REAL_LOGITS = np.array([[2.0, -1.0, 0.5], [-3.0, -2.0, -4.0]], dtype="float32")
 FAKE_LOGITS = np.array([[0.1, 0.2, -0.3], [-5.0, 1.0, 0.0]], dtype="float32")
@@ -93,20 +95,20 @@ def test_init_with_the_training_noise_sets_smaller_scales_than_a_clean_init(tiny
     assert first_scale(noisy).mean() < 0.9 * first_scale(clean).mean()  # input noise 0.3 adds variance
 
 
-def test_balanced_label_subset_takes_n_over_k_of_each_class_and_is_fixed_by_the_seed():
+def test_balanced_subset_takes_n_over_k_of_each_class_and_is_fixed_by_the_seed():
     labels = np.repeat(np.arange(10), 50)
 
-    subset = balanced_label_subset(labels, 100, seed=3)
+    subset = balanced_subset(labels, 100, seed=3)
 
     assert np.bincount(labels[subset]).tolist() == [10] * 10
-    np.testing.assert_array_equal(subset, balanced_label_subset(labels, 100, seed=3))
-    assert not np.array_equal(subset, balanced_label_subset(labels, 100, seed=4))
-    assert len(balanced_label_subset(labels, 500)) == 500
+    np.testing.assert_array_equal(subset, balanced_subset(labels, 100, seed=3))
+    assert not np.array_equal(subset, balanced_subset(labels, 100, seed=4))
+    assert len(balanced_subset(labels, 500)) == 500
 
 
 @pytest.mark.slow
 def test_one_sgan_step_gives_finite_losses_and_changes_both_networks(tiny_images):
-    gan = build_semi_supervised_gan(steps=10, seed=0, jit_compile=False)
+    gan = build_gan("sgan", seed=0, optimizer="adam-linear-decay", total_steps=10)
     generator_before, discriminator_before = weights_of(gan.generator), weights_of(gan.discriminator)
     labels = np.arange(16) % 10
 
@@ -124,7 +126,7 @@ def test_discriminator_weights_are_averaged_over_the_last_third_of_the_run():
 
 
 def test_finalizing_the_average_moves_d_to_a_blend_of_its_past_weights(tiny_images):
-    gan = build_semi_supervised_gan(steps=6, seed=0, jit_compile=False)
+    gan = build_gan("sgan", seed=0, optimizer="adam-linear-decay", total_steps=6)
     before = weights_of(gan.discriminator)
     for _ in range(3):
         gan.train_on_batch((tiny_images[:16], np.arange(16) % 10, tiny_images[16:32]))
@@ -140,7 +142,7 @@ def test_finalizing_the_average_moves_d_to_a_blend_of_its_past_weights(tiny_imag
 
 @pytest.mark.slow
 def test_train_on_synthetic_trains_on_generated_plus_real_images_and_tests_on_real(tiny_images):
-    from kerasgan.models import build_conditional_generator
+    from kerasgan.nets import build_conditional_generator
 
     real = (tiny_images[:20], np.arange(20) % 10)
     results = train_on_synthetic(build_conditional_generator(), tiny_images[20:], np.arange(44) % 10,

@@ -62,3 +62,23 @@ def test_missing_data_gives_one_sentence_and_exit_code_2(tmp_path, no_data_env):
     assert result.returncode == 2
     assert result.stderr.startswith("error: no copy of 'mnist' found") and "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0
+
+
+@pytest.mark.slow
+def test_progress_is_shown_in_steps_and_real_epochs_in_a_few_lines_when_not_on_a_terminal(idx_folder, tmp_path):
+    result = run_script("train.py", "--data-dir", str(idx_folder), "--steps", "40", "--batch-size", "16",
+                        "--checkpoint-interval", "2", "--out", str(tmp_path / "run"), "--eval-samples", "0")
+    assert result.returncode == 0, result.stderr
+    progress = [line for line in result.stdout.splitlines() if line.startswith("step ")]
+    assert 5 <= len(progress) <= 11  # about ten lines, not one per chunk of two steps
+    assert progress[-1].startswith("step 40/40 (epoch 5.0/5)") and "d_loss" in progress[-1] and "ETA" in progress[-1]
+    assert "Epoch 1/" not in result.stdout and "\r" not in result.stdout
+
+
+def test_classify_refuses_a_generator_that_is_not_a_keras_file_in_one_line(tmp_path):
+    not_a_model = tmp_path / "hostname"
+    not_a_model.write_text("my-machine\n")
+    result = run_script("classify.py", "--method", "synthetic", "--generator", str(not_a_model), "--epochs", "1")
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"error: {not_a_model} is not a .keras file (kerasgan loads models only from " \
+                                    f".keras files)"

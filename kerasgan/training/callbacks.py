@@ -1,8 +1,11 @@
-"""Callbacks for ``GAN.fit``: fixed-latent sample grids (PNG, TensorBoard, GIF) and the run's saved state."""
+"""Callbacks for ``fit()`` on a GAN: fixed-input sample grids (PNG, TensorBoard, GIF), the run's saved state and
+the NaN guard, and progress in the user's units (steps and real epochs, not Keras' chunks of steps)."""
 
 from __future__ import annotations
 
 import math
+import sys
+import time
 from pathlib import Path
 
 import keras
@@ -15,16 +18,20 @@ from kerasgan.training.checkpoint import save_checkpoint
 
 
 class GANMonitor(keras.callbacks.Callback):
-    """Every ``every_epochs`` epochs, draw the same latent points and save the grid as a PNG.
+    """Every ``every_epochs`` epochs, feed the generator the same ``inputs`` and save the grid as a PNG.
 
-    With ``tensorboard_dir`` the grid also goes to TensorBoard's Images tab; at the end of training all
-    grids in ``image_dir`` become one animated GIF, so a resumed run's GIF covers the whole run.
+    ``inputs`` come from ``gan.grid_inputs(rows, cols)`` (latent points, with labels for a conditional GAN,
+    whose rows are then titled with ``row_labels``). With ``tensorboard_dir`` the grid also goes to
+    TensorBoard's Images tab; at the end of training all grids in ``image_dir`` become one animated GIF, so a
+    resumed run's GIF covers the whole run.
     """
 
-    def __init__(self, noise: np.ndarray, image_dir: str | Path, steps_per_epoch: int, grid: tuple[int, int] = (5, 5),
-                 every_epochs: int = 1, tensorboard_dir: str | Path | None = None, gif_path: str | Path | None = None):
+    def __init__(self, inputs, image_dir: str | Path, steps_per_epoch: int, grid: tuple[int, int] = (5, 5),
+                 every_epochs: int = 1, tensorboard_dir: str | Path | None = None, gif_path: str | Path | None = None,
+                 row_labels: list[str] | None = None):
         super().__init__()
-        self.noise = noise
+        self.inputs = inputs
+        self.row_labels = row_labels
         self.image_dir = Path(image_dir)
         self.steps_per_epoch = steps_per_epoch
         self.grid = grid
@@ -34,10 +41,11 @@ class GANMonitor(keras.callbacks.Callback):
         self.last_sampled_step: int | None = None
 
     def sample(self, step: int) -> Path:
-        images = np.asarray(self.model.generator(self.noise, training=False))
+        images = keras.ops.convert_to_numpy(self.model.generator(self.inputs, training=False))
         rows, cols = self.grid
         self.last_sampled_step = step
-        path = save_image_grid(images, self.image_dir / f"step_{step:07d}.png", rows, cols, title=f"step {step}")
+        path = save_image_grid(images, self.image_dir / f"step_{step:07d}.png", rows, cols, title=f"step {step}",
+                               row_labels=self.row_labels)
         if self.writer is not None:
             with self.writer.as_default():
                 canvas = (images[: rows * cols] + 1.0) / 2.0
@@ -54,8 +62,8 @@ class GANMonitor(keras.callbacks.Callback):
             self.sample((epoch + 1) * self.steps_per_epoch)
 
     def on_train_end(self, logs=None):
-        final_step = self.model.optimizer_steps() if hasattr(self.model, "optimizer_steps") else None
-        if final_step is not None and final_step != self.last_sampled_step:
+        final_step = self.model.optimizer_steps()
+        if final_step != self.last_sampled_step:
             self.sample(final_step)
         if self.gif_path is not None:
             save_gif(sorted(self.image_dir.glob("step_*.png")), self.gif_path)
@@ -132,3 +140,54 @@ class RunState(keras.callbacks.Callback):
         steps = self.history.get("step")
         if self.failed_step is None and steps and self.saved_step != steps[-1]:
             save_checkpoint(self.model, self.checkpoint_path, steps[-1], self.history)
+
+
+class TrainingProgress(keras.callbacks.Callback):
+    """Progress in the user's units: ``step k/N``, the real epoch (pass over the data), the losses and the ETA.
+
+    On a terminal one line is rewritten after every chunk of steps; elsewhere (CI, a log file) a line is
+    printed about ``lines`` times over the run, so a log stays a few lines long.
+    """
+
+    def __init__(self, total_steps: int, steps_per_epoch: int, steps_per_pass: int, start_step: int = 0,
+                 stream=None, lines: int = 10):
+        super().__init__()
+        self.total_steps = total_steps
+        self.steps_per_epoch = steps_per_epoch
+        self.steps_per_pass = max(1, steps_per_pass)
+        self.start_step = start_step
+        self.stream = stream or sys.stdout
+        self.interactive = self.stream.isatty()
+        self.every_epochs = max(1, round(total_steps / steps_per_epoch / lines))
+
+    def on_train_begin(self, logs=None):
+        self.started_s = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        step = min((epoch + 1) * self.steps_per_epoch, self.total_steps)
+        finished = step >= self.total_steps
+        if not (self.interactive or finished or (epoch + 1) % self.every_epochs == 0):
+            return
+        line = self.describe(step, logs or {})
+        if self.interactive:
+            print(f"\r{line:<110}", end="\n" if finished else "", file=self.stream, flush=True)
+        else:
+            print(line, file=self.stream, flush=True)
+
+    def describe(self, step: int, logs: dict) -> str:
+        """One progress line, e.g. ``step 2,000/18,800 (epoch 2.1/20)  d_loss 0.61 ...  3.9 ms/step  ETA 1m05s``."""
+        elapsed_s = time.perf_counter() - self.started_s
+        seconds_per_step = elapsed_s / max(1, step - self.start_step)
+        remaining_s = seconds_per_step * (self.total_steps - step)
+        values = "  ".join(f"{name} {float(value):.3f}" for name, value in logs.items())
+        return (f"step {step:,}/{self.total_steps:,} (epoch {step / self.steps_per_pass:.1f}/"
+                f"{self.total_steps / self.steps_per_pass:.3g})  {values}  {1000 * seconds_per_step:.1f} ms/step  "
+                f"ETA {format_duration(remaining_s)}")
+
+
+def format_duration(seconds: float) -> str:
+    """``75`` -> ``1m15s``; ``4000`` -> ``1h06m``."""
+    seconds = int(round(seconds))
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"

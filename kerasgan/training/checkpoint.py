@@ -1,7 +1,8 @@
 """Crash-safe checkpoints of a fast-path GAN: one ``.npz`` file, written to a temporary name then renamed.
 
 A checkpoint holds the generator's and discriminator's weights, both optimizers' variables, the
-sampling seed's state, the step reached and the loss history. It is plain arrays read back with
+sampling seed's state, the seed states of the random layers (Dropout, GaussianNoise), the step reached and
+the loss history. It is plain arrays read back with
 ``allow_pickle=False``, so loading one never executes code.
 
 Whole models are read only by :func:`load_keras_model`: ``.keras`` files, inspected before Keras sees them
@@ -22,6 +23,10 @@ from kerasgan.errors import UserError
 CHECKPOINT_NAME = "checkpoint.npz"
 
 
+# Groups a checkpoint from before they existed may lack; restoring such a file keeps their fresh values.
+OPTIONAL_GROUPS = ("layer_seeds",)
+
+
 def _state_groups(gan) -> dict[str, list]:
     return {
         "generator": gan.generator.weights,
@@ -29,7 +34,14 @@ def _state_groups(gan) -> dict[str, list]:
         "d_optimizer": gan.d_optimizer.variables,
         "g_optimizer": gan.g_optimizer.variables,
         "seed": [gan.seed_generator.state],
+        "layer_seeds": _layer_seed_states(gan.generator) + _layer_seed_states(gan.discriminator),
     }
+
+
+def _layer_seed_states(model) -> list:
+    """The seed states of a network's random layers (Dropout, GaussianNoise): variables that are not weights."""
+    weights = {id(weight) for weight in model.weights}
+    return [variable for variable in model.variables if id(variable) not in weights]
 
 
 def save_checkpoint(gan, path: str | os.PathLike, step: int, history: dict[str, list[float]]) -> Path:
@@ -60,6 +72,8 @@ def load_checkpoint(gan, path: str | os.PathLike) -> tuple[int, dict[str, list[f
     arrays = _read_arrays(path)
     for group, variables in _state_groups(gan).items():
         stored = sorted((key for key in arrays if key.startswith(f"{group}/")), key=lambda k: int(k.split("/")[1]))
+        if not stored and group in OPTIONAL_GROUPS:
+            continue
         if len(stored) != len(variables):
             raise UserError(f"checkpoint {path} does not match this model ({group}: {len(stored)} arrays, "
                             f"model has {len(variables)})")
@@ -88,6 +102,8 @@ def _read_arrays(path: Path, names: tuple[str, ...] | None = None) -> dict[str, 
 
 
 UNSAFE_LAYERS = ("Lambda", "__lambda__", "TFOpLambda")
+# Classes a saved model may name: Keras' own, and kerasgan's layers (installed code; the file only names them).
+TRUSTED_PACKAGES = ("keras", "kerasgan")
 
 
 def load_keras_model(path: str | os.PathLike):
@@ -95,7 +111,7 @@ def load_keras_model(path: str | os.PathLike):
 
     Refused before Keras reads the file: a missing file, another format (legacy ``.h5`` and SavedModel can
     carry code), a truncated or corrupt archive, and any layer or object that is a ``Lambda`` or comes from a
-    module outside ``keras`` (custom code). What remains is loaded with ``safe_mode=True`` and not compiled.
+    module outside ``keras`` and ``kerasgan`` (custom code). What remains is loaded with ``safe_mode=True`` and not compiled.
     """
     path = Path(path)
     if not path.is_file():
@@ -127,7 +143,7 @@ def _unsafe_object(config) -> str | None:
         module = config.get("module")
         if class_name in UNSAFE_LAYERS:
             return f"a {class_name} layer"
-        if isinstance(module, str) and module != "keras" and not module.startswith("keras."):
+        if isinstance(module, str) and module.split(".")[0] not in TRUSTED_PACKAGES:
             return f"'{class_name}' from module '{module}'"
         children = config.values()
     elif isinstance(config, list):

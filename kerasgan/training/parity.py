@@ -1,4 +1,4 @@
-"""The articles' ``train_on_batch`` loop, kept line for line in spirit and made correct on Keras 3.
+"""The articles' ``train_on_batch`` loop and its models, kept line for line in spirit and made correct on Keras 3.
 
 Each iteration: the discriminator learns one real batch (label 1) and one generated batch (label 0),
 ``d_loss = 0.5 * (real + fake)``; then the generator learns through the combined model with label 1.
@@ -12,8 +12,60 @@ import os
 import keras
 import numpy as np
 
-from kerasgan.models import frozen
+from kerasgan.nets import IMG_SHAPE, UNCONDITIONAL, Z_SIZE, build_gan_pair, get_architecture
 from kerasgan.plotting import sample_images
+from kerasgan.recipes import make_optimizer
+
+
+class frozen:
+    """Context manager: ``model.trainable = False`` inside the block, restored after."""
+
+    def __init__(self, model: keras.Model):
+        self.model = model
+
+    def __enter__(self) -> keras.Model:
+        self.was_trainable = self.model.trainable
+        self.model.trainable = False
+        return self.model
+
+    def __exit__(self, *exc_info) -> None:
+        self.model.trainable = self.was_trainable
+
+
+def build_combined(
+    generator: keras.Model, discriminator: keras.Model, optimizer: str | keras.optimizers.Optimizer = "adam"
+) -> keras.Model:
+    """The articles' stacked model z -> G -> D, compiled to train G to make D answer "real".
+
+    The discriminator is frozen inside it; under Keras 3 the flag is read at train time, so :func:`train`
+    freezes it around each combined step and unfreezes it after.
+    """
+    z = keras.Input(shape=generator.input_shape[1:])
+    validity = discriminator(generator(z))
+    combined = keras.Model(z, validity, name="combined")
+    optimizer = make_optimizer(optimizer) if isinstance(optimizer, str) else optimizer
+    with frozen(discriminator):
+        combined.compile(loss="binary_crossentropy", optimizer=optimizer)
+    return combined
+
+
+def initialize_model(
+    z_size: int = Z_SIZE,
+    img_shape: tuple = IMG_SHAPE,
+    optimizer: str = "adam",
+    architecture: str = "keras-gan",
+) -> tuple[keras.Model, keras.Model, keras.Model]:
+    """Build and compile ``(discriminator, generator, combined)`` as the articles do.
+
+    Binary cross-entropy everywhere, the discriminator also reports accuracy, and each compiled model
+    gets its own optimizer of the named kind (``'adam'`` or ``'sgd'``). The articles' loop trains the
+    unconditional architectures only.
+    """
+    get_architecture(architecture, UNCONDITIONAL)
+    generator, discriminator = build_gan_pair(architecture, z_size, img_shape)
+    discriminator.compile(loss="binary_crossentropy", optimizer=make_optimizer(optimizer), metrics=["accuracy"])
+    combined = build_combined(generator, discriminator, make_optimizer(optimizer))
+    return discriminator, generator, combined
 
 
 def train(

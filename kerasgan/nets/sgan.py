@@ -1,8 +1,4 @@
-"""The semi-supervised GAN's networks and losses (Salimans et al. 2016), backend-agnostic.
-
-Only ``keras`` layers, ``keras.ops`` and numpy, so they run on any Keras backend;
-:mod:`kerasgan.semi_supervised` trains them with TensorFlow.
-"""
+"""The semi-supervised GAN's networks (Salimans et al. 2016): weight-normalised MLPs and their data-dependent init."""
 
 from __future__ import annotations
 
@@ -17,6 +13,7 @@ HIDDEN_NOISE_STDDEV = 0.5
 SGAN_Z_SIZE = 100
 
 
+@keras.saving.register_keras_serializable(package="kerasgan")
 class WeightNormDense(layers.Layer):
     """A dense layer with weight normalisation (Salimans & Kingma 2016): ``w = g * v / ||v||`` per output unit."""
 
@@ -90,25 +87,3 @@ def build_sgan_generator(z_size: int = SGAN_Z_SIZE, img_shape: tuple = (28, 28, 
         x = layers.BatchNormalization()(layers.Dense(500, activation="softplus")(x))
     x = WeightNormDense(int(np.prod(img_shape)), activation="tanh")(x)
     return keras.Model(noise, layers.Reshape(img_shape)(x), name="sgan_generator")
-
-
-def real_probability(logits):
-    """``D(x) = Z / (Z + 1)`` with ``Z = sum exp(logits)``: the discriminator's belief that x is real."""
-    return ops.sigmoid(ops.logsumexp(logits, axis=-1))
-
-
-def unsupervised_loss(real_logits, fake_logits):
-    """``-0.5 E[log D(x)] - 0.5 E[log(1 - D(G(z)))]`` written stably with log-sum-exp (Salimans et al. 2016)."""
-    real_lse = ops.logsumexp(real_logits, axis=-1)
-    fake_lse = ops.logsumexp(fake_logits, axis=-1)
-    return 0.5 * (ops.mean(ops.softplus(real_lse) - real_lse) + ops.mean(ops.softplus(fake_lse)))
-
-
-def supervised_loss(labels, logits):
-    """Cross-entropy of the K real classes on labelled images."""
-    return ops.mean(keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True))
-
-
-def feature_matching_loss(real_features, fake_features):
-    """The squared distance between the batch means of real and generated features (mean over units)."""
-    return ops.mean(ops.square(ops.mean(real_features, axis=0) - ops.mean(fake_features, axis=0)))

@@ -1,5 +1,7 @@
 """Training throughput of one GAN in four loops: the articles' loop, the parity loop, the fast path, PyTorch.
 
+A measurement, not part of the installable package: ``scripts/benchmark.py`` runs it, notebook 06 shows it.
+
 Every variant trains the same architecture on the same in-memory images. Each is warmed up first
 (compilation excluded), then timed in short chunks taken in turn with the other variants, so that a
 change in the machine's load hits all of them alike; a variant's speed is the median of its chunks.
@@ -21,10 +23,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasgan.data import make_dataset
-from kerasgan.models import build_gan_pair, initialize_model
-from kerasgan.training.compiled import build_gan
-from kerasgan.training.parity import train
+from kerasgan.gans import build_gan
+from kerasgan.nets import build_gan_pair
+from kerasgan.training.parity import initialize_model, train
+from kerasgan.training.pipeline import make_dataset
 
 BATCH_SIZES = (32, 128, 256)
 FAST_CONFIGS = ((False, 1), (False, 25), (True, 1), (True, 25))  # (jit_compile, steps_per_execution)

@@ -1,0 +1,1 @@
+"""Speed measurements of kerasgan, kept outside the installable package (run by ``scripts/benchmark.py``)."""

@@ -1,0 +1,302 @@
+"""The GAN model family: one base (noise, both optimizers, metrics) and one subclass per kind of GAN.
+
+Every family says only what is special about it: how it draws its generator's inputs, how it computes its
+losses (with the backend-agnostic maths of :mod:`kerasgan.losses`), and what its sample grid shows. The
+train step itself is backend code, in ``kerasgan.training.step_<backend>`` (chosen by
+``keras.config.backend()``): it differentiates the losses, applies both optimizers and updates the metrics.
+
+- :class:`GAN`: the keras.io convention (``GAN(discriminator, generator, latent_dim)``), one simultaneous update
+  of D and G from one generator pass, non-saturating losses from logits (the TensorFlow DCGAN tutorial's step);
+- :class:`ConditionalGAN`: both networks see the class label (Mirza & Osindero 2014); with an auxiliary
+  classifier discriminator it adds the AC-GAN class losses (Odena et al. 2017);
+- :class:`SemiSupervisedGAN`: a K-class discriminator and a feature-matching generator updated one after
+  the other (Salimans et al. 2016).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+
+import keras
+import numpy as np
+from keras import ops
+
+from kerasgan.errors import UserError
+from kerasgan.losses import (accuracy, adversarial_losses, class_crossentropy, feature_matching_loss,
+                             supervised_loss, unsupervised_loss)
+from kerasgan.nets import (AUXILIARY_CLASSIFIER, CONDITIONAL, GAN_FAMILIES, IMG_SHAPE, SEMI_SUPERVISED,
+                           UNCONDITIONAL, Z_SIZE, build_gan_pair, get_architecture)
+from kerasgan.nets.conditional import NUM_CLASSES
+from kerasgan.nets.sgan import initialize_weight_norm
+from kerasgan.plotting import class_grid_inputs
+from kerasgan.recipes import make_optimizer
+
+INIT_BATCH_SIZE = 500  # images for the SGAN's data-dependent initialisation
+
+
+def step_module():
+    """The module holding the train step of the active Keras backend (``kerasgan.training.step_<backend>``)."""
+    backend = keras.config.backend()
+    try:
+        return importlib.import_module(f"kerasgan.training.step_{backend}")
+    except ModuleNotFoundError:
+        raise UserError(f"the compiled GAN step is not written for the '{backend}' backend yet "
+                        f"(use KERAS_BACKEND=tensorflow, or the parity loop)") from None
+
+
+class BaseGAN(keras.Model):
+    """What every GAN shares: the two networks, the noise's seed generator, both optimizers and the metrics.
+
+    A family sets ``metric_names`` and either ``compute_losses(data)`` (one simultaneous update: the returned
+    ``d_loss`` and ``g_loss`` are differentiated for D and G) or, with ``sequential_updates = True``,
+    ``discriminator_losses(data)`` and ``generator_losses(data)`` (D is updated first, then G).
+    """
+
+    metric_names: tuple[str, ...] = ("d_loss", "g_loss", "d_acc")
+    sequential_updates = False
+
+    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
+                 seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.discriminator = discriminator
+        self.generator = generator
+        self.latent_dim = latent_dim
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names}
+        # Both networks come built; saying so stops fit() (under a strategy too) from tracing call() symbolically.
+        self.built = discriminator.built and generator.built
+
+    def compile(self, d_optimizer: keras.optimizers.Optimizer, g_optimizer: keras.optimizers.Optimizer,
+                **kwargs) -> None:
+        """Give each network its own optimizer (Keras 3 refuses one optimizer shared by two models)."""
+        super().compile(**kwargs)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+
+    @property
+    def metrics(self) -> list:
+        return list(self.trackers.values())
+
+    def call(self, inputs, training: bool = False):
+        """Generate images from the generator's inputs (lets the GAN be called and saved like a model)."""
+        return self.generator(inputs, training=training)
+
+    def train_step(self, *args):
+        return step_module().train_step(self, *args)
+
+    def build_optimizers(self) -> None:
+        """Create both optimizers' slot variables now (checkpoint restore needs them before step one)."""
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+    def optimizer_steps(self) -> int:
+        """How many training steps the GAN has taken (the generator optimizer's iteration counter)."""
+        return int(ops.convert_to_numpy(self.g_optimizer.iterations))
+
+    def update_metrics(self, logs: dict) -> dict:
+        """Add one step's values to the running means; returns every metric's current value."""
+        for name, tracker in self.trackers.items():
+            tracker.update_state(logs[name])
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def sample_noise(self, batch_size):
+        """Latent vectors z ~ N(0, 1) drawn from the model's own seed generator (reproducible, resumable)."""
+        return keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+
+    def replica_share(self, batch_size: int, draw):
+        """This replica's slice of one global batch drawn by ``draw(n)`` (all of it on one device), so that
+        the noise under a distribution strategy is the one-device noise."""
+        index, count = step_module().replica_position()
+        if count == 1:
+            return draw(batch_size)
+        start = index * batch_size
+        return keras.tree.map_structure(lambda drawn: drawn[start: start + batch_size], draw(batch_size * count))
+
+    def grid_inputs(self, rows: int, cols: int, seed: int = 0):
+        """Fixed generator inputs for a ``rows x cols`` sample grid (the same points every time)."""
+        return np.random.default_rng(seed).normal(size=(rows * cols, self.latent_dim)).astype(np.float32)
+
+    def grid_row_labels(self, rows: int, class_names: list[str] | None = None) -> list[str] | None:
+        """Labels for the rows of the sample grid (none unless each row shows one class)."""
+        return None
+
+    def initialize(self, images: np.ndarray, seed: int = 0) -> None:
+        """Data-dependent initialisation before the first step of a new run (none by default)."""
+
+    def finish_training(self) -> None:
+        """Make the networks final after the last step (and after the last checkpoint); nothing by default."""
+
+
+class GAN(BaseGAN):
+    """Generator and discriminator trained together by ``fit()`` on image batches; logs ``d_loss``, ``g_loss``,
+    ``d_acc``. The discriminator outputs logits; ``label_smoothing`` softens the real target (one-sided)."""
+
+    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
+                 label_smoothing: float = 0.0, seed: int | None = None, **kwargs):
+        super().__init__(discriminator, generator, latent_dim, seed, **kwargs)
+        self.label_smoothing = label_smoothing
+
+    def compute_losses(self, data, training: bool = True) -> dict:
+        """Both losses of one step from one generator pass."""
+        real_images = data[0] if isinstance(data, tuple) else data
+        noise = self.replica_share(ops.shape(real_images)[0], self.sample_noise)
+        fake_images = self.generator(noise, training=training)
+        real_logits = self.discriminator(real_images, training=training)
+        fake_logits = self.discriminator(fake_images, training=training)
+        return adversarial_losses(real_logits, fake_logits, self.label_smoothing)
+
+
+class ConditionalGAN(GAN):
+    """Label-conditioned G and D trained on ``(images, labels)`` batches; fake labels are uniform over the classes.
+
+    A discriminator that also outputs class logits adds the AC-GAN losses, weighted by ``classifier_weight``:
+    D learns to classify real images, G to make images D classifies as the label they were asked for.
+    """
+
+    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
+                 label_smoothing: float = 0.0, seed: int | None = None, num_classes: int = NUM_CLASSES,
+                 classifier_weight: float = 1.0, **kwargs):
+        super().__init__(discriminator, generator, latent_dim, label_smoothing, seed, **kwargs)
+        self.num_classes = num_classes
+        self.classifier_weight = classifier_weight
+
+    def sample_inputs(self, batch_size):
+        """Latent vectors z ~ N(0, 1) and labels uniform over the classes, from the model's seed generator."""
+        noise = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
+        labels = keras.random.randint((batch_size, 1), 0, self.num_classes, seed=self.seed_generator, dtype="int32")
+        return noise, labels
+
+    def compute_losses(self, data, training: bool = True) -> dict:
+        """D sees real and generated ``(image, label)`` pairs, G wants D to say "real" (and the asked class)."""
+        real_images, real_labels = data[:2]
+        noise, fake_labels = self.replica_share(ops.shape(real_images)[0], self.sample_inputs)
+        real_labels = ops.reshape(ops.cast(real_labels, "int32"), (-1, 1))
+        fake_images = self.generator([noise, fake_labels], training=training)
+        real_outputs = self.discriminator([real_images, real_labels], training=training)
+        fake_outputs = self.discriminator([fake_images, fake_labels], training=training)
+        if not isinstance(real_outputs, (list, tuple)):
+            return adversarial_losses(real_outputs, fake_outputs, self.label_smoothing)
+        (real_logits, real_class_logits), (fake_logits, fake_class_logits) = real_outputs, fake_outputs
+        logs = adversarial_losses(real_logits, fake_logits, self.label_smoothing)
+        logs["d_loss"] += self.classifier_weight * class_crossentropy(real_labels, real_class_logits)
+        logs["g_loss"] += self.classifier_weight * class_crossentropy(fake_labels, fake_class_logits)
+        return logs
+
+    def grid_inputs(self, rows: int, cols: int, seed: int = 0):
+        """One row per class (``rows`` is the number of classes): the same ``cols`` latent points in every row."""
+        return list(class_grid_inputs(self.latent_dim, rows, cols, seed))
+
+    def grid_row_labels(self, rows: int, class_names: list[str] | None = None) -> list[str]:
+        return list(class_names or [str(label) for label in range(rows)])[:rows]
+
+
+class SemiSupervisedGAN(BaseGAN):
+    """K-class discriminator and feature-matching generator trained on ``(labelled_images, labels,
+    unlabelled_images)`` batches; D is updated first, then G. Calling it gives D's class logits."""
+
+    metric_names = ("d_loss", "sup_loss", "unsup_loss", "g_loss", "train_acc")
+    sequential_updates = True
+
+    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
+                 seed: int | None = None, unlabelled_weight: float = 1.0, **kwargs):
+        super().__init__(discriminator, generator, latent_dim, seed, **kwargs)
+        self.unlabelled_weight = unlabelled_weight
+
+    def call(self, images, training: bool = False):
+        """Class logits of images (the classifier the SGAN trains)."""
+        return self.discriminator(images, training=training)[0]
+
+    def sample_noise(self, batch_size):
+        """z ~ U(0, 1), as in the paper's code."""
+        return keras.random.uniform((batch_size, self.latent_dim), seed=self.seed_generator)
+
+    def fake_images(self, batch_size):
+        return self.generator(self.replica_share(batch_size, self.sample_noise), training=True)
+
+    def discriminator_losses(self, data) -> dict:
+        """Cross-entropy on the labelled batch plus the real-or-fake loss on unlabelled and generated images."""
+        labelled_images, labels, unlabelled_images = _unpack(data)
+        fake_images = self.fake_images(ops.shape(unlabelled_images)[0])
+        labelled_logits, _ = self.discriminator(labelled_images, training=True)
+        real_logits, _ = self.discriminator(unlabelled_images, training=True)
+        fake_logits, _ = self.discriminator(fake_images, training=True)
+        sup_loss = supervised_loss(labels, labelled_logits)
+        unsup_loss = unsupervised_loss(real_logits, fake_logits)
+        return {"d_loss": sup_loss + self.unlabelled_weight * unsup_loss, "sup_loss": sup_loss,
+                "unsup_loss": unsup_loss, "train_acc": accuracy(labels, labelled_logits)}
+
+    def generator_losses(self, data) -> dict:
+        """Feature matching: G's images should give D's last hidden layer the batch mean real images give."""
+        _, _, unlabelled_images = _unpack(data)
+        fake_images = self.fake_images(ops.shape(unlabelled_images)[0])
+        _, real_features = self.discriminator(unlabelled_images, training=True)
+        _, fake_features = self.discriminator(fake_images, training=True)
+        return {"g_loss": feature_matching_loss(real_features, fake_features)}
+
+    def grid_inputs(self, rows: int, cols: int, seed: int = 0):
+        return np.random.default_rng(seed).uniform(size=(rows * cols, self.latent_dim)).astype(np.float32)
+
+    def initialize(self, images: np.ndarray, seed: int = 0) -> None:
+        """Salimans & Kingma's data-dependent init of every weight-normalised layer, on real images for D and
+        on uniform noise for G."""
+        chosen = np.random.default_rng(seed).choice(len(images), min(INIT_BATCH_SIZE, len(images)), replace=False)
+        initialize_weight_norm(self.discriminator, images[chosen])
+        initialize_weight_norm(self.generator, np.random.default_rng(seed).uniform(size=(INIT_BATCH_SIZE,
+                                                                                         self.latent_dim)))
+
+    def finish_training(self) -> None:
+        """Copy the moving average of D's weights into D: the classifier tested is the averaged one."""
+        self.d_optimizer.finalize_variable_values(self.discriminator.trainable_variables)
+
+
+def _unpack(data):
+    """``train_on_batch(batch)`` hands over ``(batch, None, None)``; ``fit()`` the batch itself."""
+    return data[0] if len(data) == 3 and data[1] is None else data
+
+
+FAMILY_CLASSES: dict[str, type[BaseGAN]] = {
+    UNCONDITIONAL: GAN,
+    CONDITIONAL: ConditionalGAN,
+    AUXILIARY_CLASSIFIER: ConditionalGAN,
+    SEMI_SUPERVISED: SemiSupervisedGAN,
+}
+
+
+def build_gan(
+    architecture: str = "keras-gan",
+    z_size: int = Z_SIZE,
+    img_shape: tuple = IMG_SHAPE,
+    label_smoothing: float = 0.0,
+    seed: int | None = None,
+    jit_compile: bool = False,
+    steps_per_execution: int = 1,
+    optimizer: str = "adam",
+    strategy=None,
+    total_steps: int = 1,
+) -> BaseGAN:
+    """A compiled GAN of a named architecture (see ``kerasgan.nets.ARCHITECTURES``), of the family that trains it.
+
+    ``optimizer`` names the settings both networks get (``kerasgan.recipes.OPTIMIZERS``; a decaying schedule
+    runs over ``total_steps``); the semi-supervised family's D also keeps a moving average of its weights.
+    The step is compiled either way; XLA (``jit_compile``) measured slower on a 2-core CPU for most of these
+    models (docs/benchmark.md), so it is off unless asked for. With a ``tf.distribute`` ``strategy`` the GAN is
+    built and compiled in its scope; with several replicas the step is not XLA-compiled (one XLA cluster cannot
+    reach the other devices' variables).
+    """
+    family = get_architecture(architecture, *GAN_FAMILIES).family
+    gan_class = FAMILY_CLASSES[family]
+    if strategy is not None and strategy.num_replicas_in_sync > 1:
+        jit_compile = False
+    with strategy.scope() if strategy is not None else contextlib.nullcontext():
+        generator, discriminator = build_gan_pair(architecture, z_size, img_shape, output_activation=None)
+        options = {"label_smoothing": label_smoothing} if issubclass(gan_class, GAN) else {}
+        gan = gan_class(discriminator, generator, latent_dim=z_size, seed=seed, **options)
+        gan.compile(
+            d_optimizer=make_optimizer(optimizer, total_steps, average_weights=family == SEMI_SUPERVISED),
+            g_optimizer=make_optimizer(optimizer, total_steps),
+            jit_compile=jit_compile,
+            steps_per_execution=steps_per_execution,
+        )
+        gan.build_optimizers()
+    return gan

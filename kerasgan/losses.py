@@ -1,0 +1,59 @@
+"""The GAN losses, in ``keras.ops`` only so that every backend's train step shares them.
+
+Each loss is the mean over the batch on one device; a train step under a distribution strategy scales it.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+
+def binary_crossentropy_from_logits(targets, logits):
+    """Mean binary cross-entropy of logits against targets in [0, 1] (numerically stable)."""
+    return ops.mean(keras.losses.binary_crossentropy(targets, logits, from_logits=True))
+
+
+def class_crossentropy(labels, logits):
+    """Mean cross-entropy of integer class labels against class logits."""
+    labels = ops.reshape(labels, (-1,))
+    return ops.mean(keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True))
+
+
+def adversarial_losses(real_logits, fake_logits, label_smoothing: float = 0.0) -> dict:
+    """The non-saturating GAN losses from logits: D tells real (target ``1 - label_smoothing``) from fake,
+    G wants D to say "real". Returns ``{"d_loss", "g_loss", "d_acc"}`` (D's accuracy at threshold 0)."""
+    real_targets = ops.full_like(real_logits, 1.0 - label_smoothing)
+    d_loss = 0.5 * (binary_crossentropy_from_logits(real_targets, real_logits)
+                    + binary_crossentropy_from_logits(ops.zeros_like(fake_logits), fake_logits))
+    g_loss = binary_crossentropy_from_logits(ops.ones_like(fake_logits), fake_logits)
+    correct = ops.concatenate([ops.cast(real_logits > 0, "float32"), ops.cast(fake_logits <= 0, "float32")], axis=0)
+    return {"d_loss": d_loss, "g_loss": g_loss, "d_acc": ops.mean(correct)}
+
+
+def real_probability(logits):
+    """The SGAN's ``D(x) = Z / (Z + 1)`` with ``Z = sum exp(logits)``: the belief that x is real."""
+    return ops.sigmoid(ops.logsumexp(logits, axis=-1))
+
+
+def unsupervised_loss(real_logits, fake_logits):
+    """``-0.5 E[log D(x)] - 0.5 E[log(1 - D(G(z)))]`` written stably with log-sum-exp (Salimans et al. 2016)."""
+    real_lse = ops.logsumexp(real_logits, axis=-1)
+    fake_lse = ops.logsumexp(fake_logits, axis=-1)
+    return 0.5 * (ops.mean(ops.softplus(real_lse) - real_lse) + ops.mean(ops.softplus(fake_lse)))
+
+
+def supervised_loss(labels, logits):
+    """Cross-entropy of the K real classes on labelled images (the SGAN's supervised part)."""
+    return class_crossentropy(labels, logits)
+
+
+def feature_matching_loss(real_features, fake_features):
+    """The squared distance between the batch means of real and generated features (mean over units)."""
+    return ops.mean(ops.square(ops.mean(real_features, axis=0) - ops.mean(fake_features, axis=0)))
+
+
+def accuracy(labels, logits):
+    """The share of rows whose arg-max logit is the label."""
+    labels = ops.cast(ops.reshape(labels, (-1,)), "int32")
+    return ops.mean(ops.cast(ops.cast(ops.argmax(logits, axis=-1), "int32") == labels, "float32"))

@@ -1,0 +1,110 @@
+"""Every network kerasgan trains, in ``keras.layers`` and ``keras.ops`` only, and ONE registry of them.
+
+``ARCHITECTURES`` maps a name to an :class:`Architecture`: its family (which GAN model trains it, or
+``classifier``) and its builders. Modules: ``mlp`` (the articles' MLPs), ``dcgan`` (the TensorFlow tutorial's
+convolutional nets), ``conditional`` (label-conditioned and auxiliary-classifier nets), ``sgan`` (Salimans et
+al.'s semi-supervised nets), ``classifier`` (the CNN article's classifier).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import keras
+
+from kerasgan.errors import UserError
+from kerasgan.nets.classifier import build_classifier, build_three_block_classifier
+from kerasgan.nets.conditional import (build_auxiliary_classifier_discriminator, build_conditional_discriminator,
+                                       build_conditional_generator)
+from kerasgan.nets.dcgan import build_dcgan_discriminator, build_dcgan_generator
+from kerasgan.nets.mlp import (IMG_SHAPE, Z_SIZE, build_discriminator, build_generator, build_mlp_discriminator,
+                               build_six_minute_discriminator, build_six_minute_generator, build_small_discriminator,
+                               build_small_generator)
+from kerasgan.nets.sgan import build_sgan_discriminator, build_sgan_generator
+
+UNCONDITIONAL = "unconditional"
+CONDITIONAL = "conditional"
+AUXILIARY_CLASSIFIER = "auxiliary-classifier"
+SEMI_SUPERVISED = "semi-supervised"
+CLASSIFIER = "classifier"
+GAN_FAMILIES = (UNCONDITIONAL, CONDITIONAL, AUXILIARY_CLASSIFIER, SEMI_SUPERVISED)
+ONE_LOGIT_FAMILIES = (UNCONDITIONAL, CONDITIONAL)  # discriminators whose output activation can be chosen
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """A named network design: which family trains it and the builders of its networks."""
+
+    family: str
+    description: str
+    generator: Callable[..., keras.Model] | None = None
+    discriminator: Callable[..., keras.Model] | None = None
+    classifier: Callable[..., keras.Model] | None = None
+
+
+ARCHITECTURES: dict[str, Architecture] = {
+    "keras-gan": Architecture(UNCONDITIONAL, "the Keras-GAN articles' MLP with BatchNorm",
+                              build_generator, build_discriminator),
+    "gan-in-6-min": Architecture(UNCONDITIONAL, "the 'GAN in 6 minutes' article's small MLP",
+                                 build_six_minute_generator, build_six_minute_discriminator),
+    "gan-for-classification": Architecture(UNCONDITIONAL, "the 'GANs for classification' article's one-layer MLP",
+                                           build_small_generator, build_small_discriminator),
+    "dcgan": Architecture(UNCONDITIONAL, "the TensorFlow DCGAN tutorial's convolutional nets",
+                          build_dcgan_generator, build_dcgan_discriminator),
+    "conditional": Architecture(CONDITIONAL, "a conditional DCGAN: the label embedded with z and as an image channel",
+                                build_conditional_generator, build_conditional_discriminator),
+    "conditional-ac": Architecture(AUXILIARY_CLASSIFIER, "the conditional generator with a projection discriminator "
+                                   "and an auxiliary classifier", build_conditional_generator,
+                                   build_auxiliary_classifier_discriminator),
+    "sgan": Architecture(SEMI_SUPERVISED, "Salimans et al.'s weight-normalised MLPs; D has K class logits",
+                         build_sgan_generator, build_sgan_discriminator),
+    "article": Architecture(CLASSIFIER, "the CNN classifier article's two conv blocks", classifier=build_classifier),
+    "three_block": Architecture(CLASSIFIER, "the article's CNN with a third conv block",
+                                classifier=build_three_block_classifier),
+}
+
+
+def architecture_names(*families: str) -> list[str]:
+    """The registered names of the given families (every name when none is given)."""
+    return [name for name, spec in ARCHITECTURES.items() if not families or spec.family in families]
+
+
+def get_architecture(name: str, *families: str) -> Architecture:
+    """The architecture called ``name``; an unknown name (or one of another family) is a one-line user error."""
+    allowed = architecture_names(*families)
+    if name not in allowed:
+        kind = f"{' or '.join(families)} architecture" if families else "architecture"
+        raise UserError(f"unknown {kind} '{name}' (choose from: {', '.join(allowed)})")
+    return ARCHITECTURES[name]
+
+
+def build_gan_pair(
+    architecture: str = "keras-gan",
+    z_size: int = Z_SIZE,
+    img_shape: tuple = IMG_SHAPE,
+    output_activation: str | None = "sigmoid",
+) -> tuple[keras.Model, keras.Model]:
+    """Return ``(generator, discriminator)`` of a named GAN architecture.
+
+    ``output_activation`` applies where D has one validity output (``None`` gives logits, as the fast path wants).
+    """
+    spec = get_architecture(architecture, *GAN_FAMILIES)
+    generator = spec.generator(z_size=z_size, img_shape=img_shape)
+    options = {"output_activation": output_activation} if spec.family in ONE_LOGIT_FAMILIES else {}
+    return generator, spec.discriminator(img_shape=img_shape, **options)
+
+
+def build_named_classifier(name: str = "article", img_shape: tuple = IMG_SHAPE, dropout: float = 0.5) -> keras.Model:
+    """A fresh classifier of a registered classifier architecture."""
+    return get_architecture(name, CLASSIFIER).classifier(img_shape=img_shape, dropout=dropout)
+
+
+__all__ = [
+    "ARCHITECTURES", "Architecture", "GAN_FAMILIES", "IMG_SHAPE", "Z_SIZE", "architecture_names", "build_gan_pair",
+    "build_named_classifier", "get_architecture", "build_generator", "build_discriminator", "build_mlp_discriminator",
+    "build_six_minute_generator", "build_six_minute_discriminator", "build_small_generator",
+    "build_small_discriminator", "build_dcgan_generator", "build_dcgan_discriminator", "build_conditional_generator",
+    "build_conditional_discriminator", "build_auxiliary_classifier_discriminator", "build_sgan_generator",
+    "build_sgan_discriminator", "build_classifier", "build_three_block_classifier",
+]

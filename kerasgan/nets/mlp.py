@@ -1,0 +1,74 @@
+"""The articles' multilayer perceptrons: the Keras-GAN MLP, the "GAN in 6 minutes" MLP, the one-hidden-layer MLP.
+
+Discriminators end in a sigmoid as in the articles; pass ``output_activation=None`` to get logits for the
+compiled fast path.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+from keras import layers
+
+Z_SIZE = 100
+IMG_SHAPE = (28, 28, 1)
+
+
+def build_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE) -> keras.Model:
+    """The Keras-GAN articles' MLP generator: three LeakyReLU + BatchNorm blocks, then a tanh image."""
+    noise = keras.Input(shape=(z_size,))
+    x = noise
+    for units in (256, 512, 1024):
+        x = layers.Dense(units)(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
+        x = layers.BatchNormalization(momentum=0.8)(x)
+    x = layers.Dense(math.prod(img_shape), activation="tanh")(x)
+    img = layers.Reshape(img_shape)(x)
+    return keras.Model(noise, img, name="generator")
+
+
+def build_mlp_discriminator(
+    hidden_units: tuple[int, ...], img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid"
+) -> keras.Model:
+    """The articles' MLP discriminator shape: Flatten, Dense + LeakyReLU(0.2) per hidden layer, one validity output."""
+    img = keras.Input(shape=img_shape)
+    x = layers.Flatten()(img)
+    for units in hidden_units:
+        x = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(units)(x))
+    validity = layers.Dense(1, activation=output_activation)(x)
+    return keras.Model(img, validity, name="discriminator")
+
+
+def build_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid") -> keras.Model:
+    """The Keras-GAN articles' MLP discriminator: Dense 512 and 256 with LeakyReLU, one validity output."""
+    return build_mlp_discriminator((512, 256), img_shape, output_activation)
+
+
+def build_six_minute_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE) -> keras.Model:
+    """The "GAN in 6 minutes" PyTorch article's generator: 100 -> 128 -> 256 (ReLU) -> 784 (tanh)."""
+    noise = keras.Input(shape=(z_size,))
+    x = layers.Dense(128, activation="relu")(noise)
+    x = layers.Dense(256, activation="relu")(x)
+    x = layers.Dense(math.prod(img_shape), activation="tanh")(x)
+    img = layers.Reshape(img_shape)(x)
+    return keras.Model(noise, img, name="generator")
+
+
+def build_six_minute_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid") -> keras.Model:
+    """The "GAN in 6 minutes" discriminator: 784 -> 256 -> 128 (LeakyReLU 0.2) -> 1."""
+    return build_mlp_discriminator((256, 128), img_shape, output_activation)
+
+
+def build_small_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE) -> keras.Model:
+    """The "GANs for image classification" article's generator: one hidden layer of 128."""
+    noise = keras.Input(shape=(z_size,))
+    x = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(128)(noise))
+    x = layers.Dense(math.prod(img_shape), activation="tanh")(x)
+    img = layers.Reshape(img_shape)(x)
+    return keras.Model(noise, img, name="generator")
+
+
+def build_small_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid") -> keras.Model:
+    """The "GANs for image classification" article's discriminator: one hidden layer of 128."""
+    return build_mlp_discriminator((128,), img_shape, output_activation)

@@ -1,0 +1,125 @@
+"""The one fit driver: trains any compiled GAN recipe (unconditional, conditional, AC-GAN, semi-supervised).
+
+Whatever the family, a run gets the same powers: a checkpoint every ``checkpoint_interval_steps`` steps,
+resume after ``kill -9`` to the bit (the batches, labels included, and the noise are functions of
+``(seed, step)``), the NaN guard, sample grids as PNG, TensorBoard images and GIF, loss scalars in
+TensorBoard, progress in steps and real epochs, and a ``tf.distribute`` strategy.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from kerasgan.data import CLASS_NAMES, balanced_subset
+from kerasgan.errors import UserError
+from kerasgan.gans import BaseGAN, build_gan
+from kerasgan.nets import CONDITIONAL, AUXILIARY_CLASSIFIER, SEMI_SUPERVISED, get_architecture
+from kerasgan.recipes import Recipe
+from kerasgan.training.callbacks import GANMonitor, NonFiniteLoss, RunState, TrainingProgress
+from kerasgan.training.checkpoint import CHECKPOINT_NAME, checkpoint_step, load_checkpoint
+from kerasgan.training.distribute import check_batch_split
+from kerasgan.training.pipeline import resumable_dataset, semi_supervised_dataset
+
+LOG_INTERVAL_STEPS = 200
+CHECKPOINT_INTERVAL_STEPS = 1000
+# The fast-path setting from benchmarks/speed.py on a 2-core CPU (docs/benchmark.md): 25 steps per execution
+# always helps; XLA helps MLPs at batch 32 only and slows batch 128+ and the convolutional GANs, so a recipe
+# turns it on (``jit_compile``) only where it measured faster.
+STEPS_PER_EXECUTION = 25
+
+
+@dataclass
+class FitResult:
+    """What a fit leaves behind: the trained GAN, the logged values per chunk and the step at each chunk's end."""
+
+    gan: BaseGAN
+    history: dict[str, list[float]]
+    steps: list[int]
+
+
+def training_stream(family: str, recipe: Recipe, x_train: np.ndarray, y_train: np.ndarray | None, seed: int,
+                    start_step: int):
+    """The resumable batches a family trains on: images; ``(images, labels)``; or the SGAN's triple."""
+    if family in (CONDITIONAL, AUXILIARY_CLASSIFIER, SEMI_SUPERVISED) and y_train is None:
+        raise UserError(f"recipe '{recipe.name}' trains a {family} GAN and needs the labels (y_train)")
+    if family == SEMI_SUPERVISED:
+        subset = balanced_subset(y_train, recipe.labels or len(y_train), seed)
+        return semi_supervised_dataset(x_train, y_train, subset, recipe.batch_size, seed, start_step)
+    labels = y_train if family in (CONDITIONAL, AUXILIARY_CLASSIFIER) else None
+    return resumable_dataset(x_train, recipe.batch_size, seed=seed, start_step=start_step, labels=labels)
+
+
+def fit_recipe(
+    recipe: Recipe,
+    x_train: np.ndarray,
+    y_train: np.ndarray | None,
+    out_dir: str | Path,
+    seed: int = 0,
+    resume_from: str | Path | None = None,
+    progress: bool = True,
+    checkpoint_interval_steps: int = CHECKPOINT_INTERVAL_STEPS,
+    strategy=None,
+) -> FitResult:
+    """Train ``recipe``'s GAN on ``x_train`` (and ``y_train``), writing grids, logs and checkpoints into ``out_dir``.
+
+    ``resume_from`` is a run folder whose checkpoint the run continues (usually ``out_dir`` itself). After the
+    last step and the last checkpoint, ``gan.finish_training()`` makes the networks final.
+    """
+    out_dir = Path(out_dir)
+    family = get_architecture(recipe.architecture).family
+    total_steps = recipe.steps_for(len(x_train))
+    if strategy is not None:
+        check_batch_split(recipe.batch_size, strategy)
+    checkpoint_path = Path(resume_from) / CHECKPOINT_NAME if resume_from is not None else None
+    start_step = checkpoint_step(checkpoint_path) if checkpoint_path else 0
+    # A keras "epoch" is a chunk of steps that divides both the log and the checkpoint interval; the run
+    # trains whole chunks, so its length is rounded up to one (3 DCGAN epochs of 468 steps become 1,600).
+    steps_per_epoch = min(math.gcd(LOG_INTERVAL_STEPS, checkpoint_interval_steps), total_steps)
+    planned_steps = math.ceil(total_steps / steps_per_epoch) * steps_per_epoch
+    if start_step:
+        steps_per_epoch = math.gcd(steps_per_epoch, start_step)
+    epochs = math.ceil(total_steps / steps_per_epoch)
+    gan = build_gan(recipe.architecture, recipe.z_size, x_train.shape[1:], recipe.label_smoothing, seed=seed,
+                    optimizer=recipe.optimizer, strategy=strategy, jit_compile=recipe.jit_compile,
+                    steps_per_execution=math.gcd(STEPS_PER_EXECUTION, steps_per_epoch),
+                    total_steps=planned_steps)
+    if checkpoint_path:
+        history = load_checkpoint(gan, checkpoint_path)[1]
+        if start_step >= total_steps:
+            raise UserError(f"the run in {resume_from} already reached step {start_step} of {total_steps}; "
+                            f"pass a larger --steps or --epochs to train further")
+    else:
+        history = {}
+        gan.initialize(x_train, seed)
+    dataset = training_stream(family, recipe, x_train, y_train, seed, start_step)
+    run_state = RunState(out_dir / CHECKPOINT_NAME, steps_per_epoch, history,
+                         every_epochs=max(1, checkpoint_interval_steps // steps_per_epoch))
+    callbacks = [*sample_callbacks(gan, recipe, out_dir, steps_per_epoch, seed), run_state,
+                 keras.callbacks.TensorBoard(log_dir=str(out_dir / "logs"))]
+    if progress:
+        callbacks.append(TrainingProgress(planned_steps, steps_per_epoch,
+                                          len(x_train) // recipe.batch_size, start_step))
+    gan.fit(dataset, epochs=epochs, initial_epoch=start_step // steps_per_epoch, steps_per_epoch=steps_per_epoch,
+            callbacks=callbacks, verbose=0, shuffle=False)
+    if run_state.failed_step is not None:
+        kept = (f"the last good checkpoint (step {run_state.saved_step or start_step}) is kept in "
+                f"{out_dir / CHECKPOINT_NAME}" if (out_dir / CHECKPOINT_NAME).is_file() else "no checkpoint was saved")
+        raise NonFiniteLoss(f"training stopped: the loss became NaN or infinite at {run_state.failed_steps()}; "
+                            f"{kept}")
+    gan.finish_training()
+    steps = [int(step) for step in history.pop("step")]
+    return FitResult(gan, history, steps)
+
+
+def sample_callbacks(gan: BaseGAN, recipe: Recipe, out_dir: Path, steps_per_epoch: int, seed: int) -> list:
+    """The grid of fixed generator inputs, every ``sample_interval`` steps: PNG, TensorBoard image, final GIF."""
+    rows, cols = recipe.grid
+    return [GANMonitor(gan.grid_inputs(rows, cols, seed), out_dir / "images", steps_per_epoch, recipe.grid,
+                       every_epochs=max(1, round(recipe.sample_interval / steps_per_epoch)),
+                       tensorboard_dir=out_dir / "logs" / "samples", gif_path=out_dir / "samples.gif",
+                       row_labels=gan.grid_row_labels(rows, CLASS_NAMES.get(recipe.dataset)))]

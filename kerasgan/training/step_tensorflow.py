@@ -1,0 +1,46 @@
+"""The GAN train step on the TensorFlow backend: ``tf.GradientTape`` for the gradients, one optimizer per network.
+
+Under a ``tf.distribute`` strategy each replica computes its share of the global batch's mean loss (its own
+mean divided by the number of replicas) and the optimizers sum the replicas' gradients: the update is the
+one-device update of the global batch. The logged values are each replica's own means.
+"""
+
+from __future__ import annotations
+
+import tensorflow as tf
+
+
+def replica_position() -> tuple:
+    """``(index, count)`` of this replica among the strategy's replicas; ``(0, 1)`` outside a strategy."""
+    count = tf.distribute.get_strategy().num_replicas_in_sync
+    context = tf.distribute.get_replica_context()
+    if count == 1 or context is None:
+        return 0, 1
+    return context.replica_id_in_sync_group, count
+
+
+def apply_update(optimizer, tape: tf.GradientTape, loss, network) -> None:
+    """One optimizer step of ``network``'s trainable weights down the gradient of ``loss``."""
+    weights = network.trainable_variables
+    optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))
+
+
+def train_step(gan, data) -> dict:
+    """One training step of any :class:`kerasgan.gans.BaseGAN`: simultaneous, or D then G."""
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    if gan.sequential_updates:
+        with tf.GradientTape() as d_tape:
+            logs = gan.discriminator_losses(data)
+            d_loss = logs["d_loss"] / replicas
+        apply_update(gan.d_optimizer, d_tape, d_loss, gan.discriminator)
+        with tf.GradientTape() as g_tape:
+            logs.update(gan.generator_losses(data))
+            g_loss = logs["g_loss"] / replicas
+        apply_update(gan.g_optimizer, g_tape, g_loss, gan.generator)
+    else:
+        with tf.GradientTape() as d_tape, tf.GradientTape() as g_tape:
+            logs = gan.compute_losses(data, training=True)
+            d_loss, g_loss = logs["d_loss"] / replicas, logs["g_loss"] / replicas
+        apply_update(gan.d_optimizer, d_tape, d_loss, gan.discriminator)
+        apply_update(gan.g_optimizer, g_tape, g_loss, gan.generator)
+    return gan.update_metrics(logs)
