@@ -19,7 +19,10 @@ Data flows one way: data -> networks -> GAN model -> fit driver -> evaluation ->
 - ``evaluation``: FD, KID, classifier score, coverage, precision/recall on a shipped evaluator.
 - ``classify``: the CNN classifier article's training; ``semi_supervised``: the SGAN and synthetic-data studies.
 - ``plotting``: ``sample_images``, sample grids, loss curves and CSV.
-- ``models``: the articles' public names where the tutorials import them; ``cli``, ``errors``: what scripts share.
+- ``sampling``: new images from a trained generator (grids, one class or one row per class, latent walks).
+- ``cli`` and ``commands``: the ``kerasgan`` command (``train``, ``sample``, ``evaluate``, ``classify``), which
+  ``scripts/*.py`` wrap; ``errors``: the exceptions that become one ``error:`` line.
+- ``models``: the articles' public names where the tutorials import them.
 
 Speed measurements live outside the package, in ``benchmarks/``.
 """

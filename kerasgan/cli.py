@@ -1,10 +1,17 @@
-"""What every script shares: a quiet TensorFlow import, one-line errors with exit code 2, argument types."""
+"""The ``kerasgan`` command (``train``, ``sample``, ``evaluate``, ``classify``) and what its subcommands and the
+scripts share: a quiet TensorFlow import, one-line errors with exit code 2, argument types.
+
+Each subcommand is a module of :mod:`kerasgan.commands` with ``add_arguments(parser)`` and ``run(args)``;
+``kerasgan NAME`` and ``python scripts/NAME.py`` both parse with it and run it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
+from pathlib import Path
 from typing import Callable
 
 from kerasgan.errors import TrainingFailed, UserError
@@ -54,6 +61,72 @@ def positive_int(text: str) -> int:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got '{text}'")
     return value
+
+
+def generator_file(path: Path) -> Path:
+    """The generator .keras file a path names: the file itself or <folder>/generator.keras."""
+    candidate = path / "generator.keras" if path.is_dir() else path
+    if not candidate.is_file():
+        raise UserError(f"no generator found at {candidate} (pass a run folder with generator.keras or a .keras file)")
+    return candidate
+
+
+COMMANDS = ("train", "sample", "evaluate", "classify")
+
+
+def command_module(name: str):
+    """The module of one subcommand (``kerasgan.commands.NAME``)."""
+    return importlib.import_module(f"kerasgan.commands.{name}")
+
+
+def describe(module) -> str:
+    """A subcommand's one-line description: the first line of its module docstring."""
+    return module.__doc__.strip().splitlines()[0]
+
+
+def examples(module) -> str:
+    """The rest of a subcommand's module docstring: its example command lines, shown after the options."""
+    return "\n".join(module.__doc__.strip().splitlines()[1:]).strip("\n")
+
+
+def command_parser(name: str, prog: str | None = None) -> ArgumentParser:
+    """The parser of one subcommand, on its own (what ``scripts/NAME.py`` uses)."""
+    module = command_module(name)
+    parser = ArgumentParser(prog=prog, description=describe(module), epilog=examples(module),
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    module.add_arguments(parser)
+    parser.set_defaults(run=module.run)
+    return parser
+
+
+def run_command(name: str, argv: list[str] | None = None) -> None:
+    """Parse ``argv`` for one subcommand and run it with the one-line error contract (``scripts/NAME.py``)."""
+    args = command_parser(name).parse_args(argv)
+    run_main(lambda: args.run(args))
+
+
+def build_parser() -> ArgumentParser:
+    """``kerasgan`` and its subcommands."""
+    parser = ArgumentParser(prog="kerasgan", description="Train, sample and evaluate the classic MNIST GANs on "
+                                                         "Keras 3, from any folder.")
+    subcommands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
+    for name in COMMANDS:
+        module = command_module(name)
+        subparser = subcommands.add_parser(name, help=describe(module), description=describe(module),
+                                           epilog=examples(module), formatter_class=argparse.RawDescriptionHelpFormatter)
+        module.add_arguments(subparser)
+        subparser.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The ``kerasgan`` console command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        sys.exit(2)
+    run_main(lambda: args.run(args))
 
 
 def run_main(main: Callable[[], object]) -> None:

@@ -54,6 +54,7 @@ METRIC_LABELS = {
     "classes_covered": f"classes covered (share >= {COVERAGE_MIN_SHARE:.0%})",
     "min_class_share": "smallest class share",
     "max_class_share": "largest class share",
+    "label_accuracy": "label accuracy (asked-for class)",
 }
 
 _evaluators: dict = {}

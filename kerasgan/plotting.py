@@ -111,6 +111,31 @@ def plot_losses(history: dict[str, list[float]], path: str | os.PathLike, steps:
     return path
 
 
+def save_gif(frame_paths: list[Path], gif_path: str | Path, frame_ms: int = 300) -> Path | None:
+    """Join PNG frames into an animated GIF that holds on its last frame; returns the path or ``None``."""
+    from PIL import Image
+
+    if not frame_paths:
+        return None
+    frames = [Image.open(path).convert("P") for path in frame_paths]
+    return write_gif(frames, gif_path, [frame_ms] * (len(frames) - 1) + [frame_ms * 5])
+
+
+def save_canvas_gif(canvases: list[np.ndarray], gif_path: str | Path, frame_ms: int = 80, scale: int = 3) -> Path:
+    """An animated GIF of greyscale canvases in [0, 1] (from :func:`tile_images`), enlarged ``scale`` times, looping."""
+    from PIL import Image
+
+    frames = [Image.fromarray(np.round(canvas * 255).astype(np.uint8)).resize(
+        (canvas.shape[1] * scale, canvas.shape[0] * scale), Image.NEAREST) for canvas in canvases]
+    return write_gif(frames, gif_path, [frame_ms] * len(frames))
+
+
+def write_gif(frames: list, gif_path: str | Path, durations_ms: list[int]) -> Path:
+    """Write PIL images as one looping GIF with the given frame durations."""
+    frames[0].save(gif_path, save_all=True, append_images=frames[1:], duration=durations_ms, loop=0)
+    return Path(gif_path)
+
+
 def class_grid_inputs(z_size: int, num_classes: int = NUM_CLASSES, cols: int = 10, seed: int = 0):
     """Inputs for a grid with one row per class: the same ``cols`` latent points in every row."""
     noise = np.random.default_rng(seed).normal(size=(cols, z_size)).astype(np.float32)

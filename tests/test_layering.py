@@ -17,7 +17,7 @@ TENSORFLOW_MODULES = {
 }
 BACKEND_AGNOSTIC = ["nets/__init__.py", "nets/mlp.py", "nets/dcgan.py", "nets/conditional.py", "nets/sgan.py",
                     "nets/classifier.py", "losses.py", "gans.py", "data.py", "evaluation.py", "plotting.py",
-                    "recipes.py", "errors.py"]
+                    "recipes.py", "errors.py", "sampling.py"]
 
 
 def imported_roots(path: Path) -> set[str]:

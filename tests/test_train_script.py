@@ -71,7 +71,7 @@ def test_progress_is_shown_in_steps_and_real_epochs_in_a_few_lines_when_not_on_a
     assert result.returncode == 0, result.stderr
     progress = [line for line in result.stdout.splitlines() if line.startswith("step ")]
     assert 5 <= len(progress) <= 11  # about ten lines, not one per chunk of two steps
-    assert progress[-1].startswith("step 40/40 (epoch 5.0/5)") and "d_loss" in progress[-1] and "ETA" in progress[-1]
+    assert progress[-1].startswith("step 40/40 (epoch 5.00/5.00)") and "d_loss" in progress[-1] and "ETA" in progress[-1]
     assert "Epoch 1/" not in result.stdout and "\r" not in result.stdout
 
 

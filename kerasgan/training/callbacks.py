@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasgan.errors import TrainingFailed
-from kerasgan.plotting import save_image_grid
+from kerasgan.plotting import save_gif, save_image_grid
 from kerasgan.training.checkpoint import save_checkpoint
 
 
@@ -74,18 +74,6 @@ def grid_tensor(images: np.ndarray, rows: int, cols: int) -> tf.Tensor:
     _, height, width, channels = images.shape
     grid = images.reshape(rows, cols, height, width, channels).transpose(0, 2, 1, 3, 4)
     return tf.convert_to_tensor(grid.reshape(1, rows * height, cols * width, channels))
-
-
-def save_gif(frame_paths: list[Path], gif_path: str | Path, frame_ms: int = 300) -> Path | None:
-    """Join PNG frames into an animated GIF that holds on its last frame; returns the path or ``None``."""
-    from PIL import Image
-
-    if not frame_paths:
-        return None
-    frames = [Image.open(path).convert("P") for path in frame_paths]
-    durations = [frame_ms] * (len(frames) - 1) + [frame_ms * 5]
-    frames[0].save(gif_path, save_all=True, append_images=frames[1:], duration=durations, loop=0)
-    return Path(gif_path)
 
 
 class NonFiniteLoss(TrainingFailed):
@@ -180,8 +168,10 @@ class TrainingProgress(keras.callbacks.Callback):
         seconds_per_step = elapsed_s / max(1, step - self.start_step)
         remaining_s = seconds_per_step * (self.total_steps - step)
         values = "  ".join(f"{name} {float(value):.3f}" for name, value in logs.items())
-        return (f"step {step:,}/{self.total_steps:,} (epoch {step / self.steps_per_pass:.1f}/"
-                f"{self.total_steps / self.steps_per_pass:.3g})  {values}  {1000 * seconds_per_step:.1f} ms/step  "
+        total_epochs = self.total_steps / self.steps_per_pass
+        digits = 1 if total_epochs >= 10 else 2
+        return (f"step {step:,}/{self.total_steps:,} (epoch {step / self.steps_per_pass:.{digits}f}/"
+                f"{total_epochs:.{digits}f})  {values}  {1000 * seconds_per_step:.1f} ms/step  "
                 f"ETA {format_duration(remaining_s)}")
 
 

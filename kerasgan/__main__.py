@@ -1,0 +1,5 @@
+"""``python -m kerasgan``: the ``kerasgan`` command."""
+
+from kerasgan.cli import main
+
+main()

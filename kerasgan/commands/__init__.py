@@ -1,0 +1,1 @@
+"""The subcommands of the ``kerasgan`` command: each module has ``add_arguments(parser)`` and ``run(args)``."""

@@ -1,0 +1,53 @@
+"""Score a trained generator against the real data: FD, KID, classifier score, coverage, precision/recall.
+
+    kerasgan evaluate runs/default --dataset mnist -n 10000      # or: python scripts/evaluate.py ...
+
+Takes a run folder holding generator.keras, or a .keras file; prints the metrics next to the real-vs-real
+floors (and, for a conditional generator, how often it draws the class asked for) and writes them as JSON
+(default: <run folder>/evaluation.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from kerasgan.cli import generator_file, positive_int, quiet_tensorflow
+from kerasgan.errors import UserError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Which generator, which dataset, how many samples, where the JSON goes."""
+    parser.add_argument("path", type=Path, help="a run folder containing generator.keras, or a .keras file")
+    parser.add_argument("--dataset", choices=["mnist", "fashion_mnist"], default="mnist")
+    parser.add_argument("-n", "--num-samples", type=positive_int, default=10000, help="generated samples")
+    parser.add_argument("--seed", type=int, default=0, help="seeds the latent vectors and the KID subsets")
+    parser.add_argument("--batch-size", type=positive_int, default=500)
+    parser.add_argument("--json", type=Path, default=None, help="where to write the results")
+
+
+def run(args: argparse.Namespace) -> None:
+    """Load the generator safely, evaluate it, print the table and write the JSON."""
+    path = generator_file(args.path)
+    quiet_tensorflow()
+    from kerasgan.data import DataNotFoundError
+    from kerasgan.evaluation import evaluate_conditional, evaluate_generator, format_table
+    from kerasgan.sampling import is_conditional
+    from kerasgan.training.checkpoint import load_keras_model
+
+    generator = load_keras_model(path)
+    try:
+        if is_conditional(generator):
+            results = evaluate_conditional(generator, args.dataset, args.num_samples, args.seed)
+        else:
+            results = evaluate_generator(generator, args.dataset, args.num_samples, args.seed, args.batch_size)
+    except (ValueError, DataNotFoundError) as error:
+        raise UserError(str(error)) from None
+    results["generator"] = str(path)
+    print(format_table(results))
+    json_path = args.json or path.parent / "evaluation.json"
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {json_path}")
+

@@ -1,0 +1,128 @@
+"""Train a GAN recipe on MNIST or Fashion-MNIST and leave grids, loss curves, checkpoints and a summary.
+
+    kerasgan train                          # the default: a good MNIST GAN in a few CPU minutes
+    kerasgan train --recipe keras-gan-mnist # the Keras article, its train_on_batch loop
+    kerasgan train --resume runs/default    # continue a run that was stopped or killed
+
+(``python scripts/train.py`` in a checkout runs the same.)
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kerasgan.cli import positive_int, quiet_tensorflow
+from kerasgan.data import DATASETS
+from kerasgan.errors import UserError
+from kerasgan.recipes import Recipe, recipe_names
+
+# kerasgan.run.CHECKPOINT_INTERVAL_STEPS and kerasgan.training.distribute.STRATEGIES, without importing TensorFlow
+DEFAULT_CHECKPOINT_INTERVAL_STEPS = 1000
+STRATEGIES = ("default", "mirrored", "multi-worker")
+DEFAULT_SEED = 0
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``kerasgan train`` and ``scripts/train.py``."""
+    parser.add_argument("--recipe", choices=recipe_names(Recipe), metavar="NAME",
+                        help=f"named settings ({', '.join(recipe_names(Recipe))}); default: default")
+    parser.add_argument("--dataset", choices=DATASETS, help="override the recipe's dataset")
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument("--steps", type=positive_int, help="iterations (single batches), the Keras articles' 'epochs'")
+    length.add_argument("--epochs", type=positive_int, help="real passes over the training set")
+    parser.add_argument("--batch-size", type=positive_int, help="global batch (split between devices)")
+    parser.add_argument("--sample-interval", type=positive_int, help="iterations between sample grids")
+    parser.add_argument("--loop", choices=("fast", "parity"),
+                        help="'fast': compiled GAN.fit; 'parity': the articles' train_on_batch loop")
+    parser.add_argument("--out", type=Path, help="run folder (default: runs/RECIPE, numbered if taken)")
+    parser.add_argument("--resume", nargs="?", const=True, metavar="RUN_DIR",
+                        help="continue RUN_DIR (or --out) from its last checkpoint, with its saved settings")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="reuse an existing --out folder: delete what kerasgan wrote there (refuses if it "
+                             "holds other files)")
+    parser.add_argument("--checkpoint-interval", type=positive_int, metavar="STEPS",
+                        help=f"steps between checkpoints (fast loop); default: {DEFAULT_CHECKPOINT_INTERVAL_STEPS}")
+    parser.add_argument("--seed", type=int, help=f"seeds weights, noise and data order; default: {DEFAULT_SEED}")
+    parser.add_argument("--deterministic", action="store_true",
+                        help="TensorFlow op determinism (kept on resume): same seed, same weights, bit for bit, "
+                             "also on GPU")
+    parser.add_argument("--strategy", choices=STRATEGIES, default="default",
+                        help="'mirrored': all local GPUs; 'multi-worker': several machines (TF_CONFIG); "
+                             "default: one device")
+    parser.add_argument("--eval-samples", type=int, default=10000, metavar="N",
+                        help="generated samples scored at the end (FD, coverage, ...); 0 skips; default: %(default)s")
+    parser.add_argument("--data-dir", type=Path, help="folder with the original MNIST IDX .gz files")
+    parser.add_argument("--no-progress", action="store_true", help="no progress lines")
+
+
+def resume_dir(args) -> Path | None:
+    """The run folder to resume: ``--resume RUN_DIR``, or ``--out RUN_DIR --resume``; ``None`` for a new run."""
+    if args.resume is None:
+        return None
+    if args.resume is True:
+        if args.out is None:
+            raise UserError("--resume needs a run folder: --resume RUN_DIR")
+        return args.out
+    if args.out is not None and Path(args.resume) != args.out:
+        raise UserError(f"--resume {args.resume} and --out {args.out} name different folders")
+    if args.overwrite:
+        raise UserError("--resume and --overwrite exclude each other")
+    return Path(args.resume)
+
+
+def run(args: argparse.Namespace) -> None:
+    """Check the arguments, train the recipe into its run folder and say where everything went."""
+    run_dir = resume_dir(args)
+    quiet_tensorflow()
+    from kerasgan.data import load_data
+    from kerasgan.recipes import get_recipe
+    from kerasgan.run import (check_loop, check_resume_matches, load_run_config, next_free_run_dir, prepare_run_dir,
+                              train_recipe)
+    from kerasgan.training.distribute import is_chief, make_strategy
+
+    overrides = dict(dataset=args.dataset, steps=args.steps, epochs=args.epochs, batch_size=args.batch_size,
+                     sample_interval=args.sample_interval, loop=args.loop)
+    if run_dir is not None:
+        prepare_run_dir(run_dir, resume=True)
+        saved = load_run_config(run_dir)
+        recipe = saved["recipe"].replace(**overrides)
+        check_resume_matches(saved["recipe"],
+                             get_recipe(args.recipe, Recipe).replace(**overrides) if args.recipe else recipe, run_dir)
+        if args.seed is not None and args.seed != saved["seed"]:
+            raise UserError(f"cannot resume {run_dir}: it was trained with seed {saved['seed']}, not {args.seed}")
+        seed = saved["seed"]
+        checkpoint_interval_steps = args.checkpoint_interval or saved["checkpoint_interval_steps"]
+        deterministic = args.deterministic or saved["deterministic"]
+    else:
+        recipe = get_recipe(args.recipe or "default", Recipe).replace(**overrides)
+        seed = DEFAULT_SEED if args.seed is None else args.seed
+        checkpoint_interval_steps = args.checkpoint_interval or DEFAULT_CHECKPOINT_INTERVAL_STEPS
+        deterministic = args.deterministic
+    strategy = None if args.strategy == "default" else make_strategy(args.strategy)
+    check_loop(recipe, run_dir is not None, strategy)
+    x_train, y_train = load_data(recipe.dataset, "train", data_dir=args.data_dir)
+    out_dir = run_dir or args.out or next_free_run_dir(Path("runs") / recipe.name)  # runs/ under the current folder
+    if run_dir is None and is_chief(strategy):
+        prepare_run_dir(out_dir, overwrite=args.overwrite)
+    print(f"recipe '{recipe.name}': {recipe.description}")
+    print(f"{'resuming' if run_dir else 'writing to'} {out_dir}/")
+    summary = train_recipe(recipe, out_dir, seed=seed, resume=run_dir is not None, progress=not args.no_progress,
+                           x_train=x_train, y_train=y_train, checkpoint_interval_steps=checkpoint_interval_steps,
+                           strategy=strategy, deterministic=deterministic, eval_samples=args.eval_samples)
+    print(f"trained {summary['steps']} steps in {summary['train_wall_time_s']:.0f} s")
+    print(f"sample grids:  {out_dir / 'images'}/")
+    print(f"loss curves:   {out_dir / 'losses.png'}, {out_dir / 'losses.csv'}")
+    print(f"generator:     {out_dir / 'generator.keras'}")
+    print(f"summary:       {out_dir / 'summary.json'}")
+    evaluation = summary.get("evaluation")
+    if evaluation and "test_accuracy" in evaluation:
+        print(f"classifier:    {out_dir / 'classifier.keras'}, test accuracy {evaluation['test_accuracy']:.4f} "
+              f"on {evaluation['test_size']:,} real test images")
+    elif evaluation:
+        from kerasgan.evaluation import format_table
+
+        print(format_table(evaluation))
+    if evaluation:
+        print(f"evaluation:    {out_dir / 'evaluation.json'}")
+
