@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import sys
 from pathlib import Path
@@ -69,6 +70,36 @@ def generator_file(path: Path) -> Path:
     if not candidate.is_file():
         raise UserError(f"no generator found at {candidate} (pass a run folder with generator.keras or a .keras file)")
     return candidate
+
+
+def run_dataset(path: Path, requested: str | None) -> str:
+    """``--dataset`` when given, else the dataset of the run folder a path is in (its config.json), else MNIST."""
+    if requested:
+        return requested
+    config = path / "config.json" if path.is_dir() else path.parent / "config.json"
+    try:
+        return json.loads(config.read_text()).get("dataset", "mnist")
+    except (OSError, ValueError, AttributeError):
+        return "mnist"
+
+
+def check_output_file(path: Path | None, suffix: str, option: str) -> None:
+    """An output file must have the right suffix and a writable folder; checked before any work is done."""
+    if path is None:
+        return
+    if path.suffix.lower() != suffix:
+        raise UserError(f"{option} {path} must end in {suffix}")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UserError(f"{option} {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or path.is_dir():
+        raise UserError(f"{option} {path} cannot be written")
+
+
+def check_json_path(path: Path | None, option: str) -> None:
+    """A results file to write (its folder is created when missing) must be a ``.json`` path, not a folder."""
+    if path is not None and (path.is_dir() or path.suffix.lower() != ".json"):
+        raise UserError(f"{option} {path} must be the path of a .json file")
 
 
 COMMANDS = ("train", "sample", "evaluate", "classify")

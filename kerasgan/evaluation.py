@@ -286,12 +286,11 @@ def evaluate_images(images, dataset: str = "mnist", seed: int = 0, batch_size: i
 
 
 def generate_images(generator, n: int = 10000, seed: int = 0, batch_size: int = 500) -> np.ndarray:
-    """``n`` images from ``generator`` fed z ~ N(0, 1) of its input size, in batches."""
-    z_size = generator.input_shape[-1]
-    latents = np.random.default_rng(seed).normal(0.0, 1.0, (n, z_size)).astype(np.float32)
-    batches = [np.asarray(generator(latents[start: start + batch_size], training=False))
-               for start in range(0, n, batch_size)]
-    return np.concatenate(batches).astype(np.float32)
+    """``n`` images from ``generator`` fed latents from its training distribution (z ~ N(0, 1), or U(0, 1) for
+    the semi-supervised GAN's generator), in batches."""
+    from kerasgan.sampling import draw_latents, generate
+
+    return generate(generator, draw_latents(generator, n, np.random.default_rng(seed)), batch_size=batch_size)
 
 
 def evaluate_generator(generator, dataset: str = "mnist", n: int = 10000, seed: int = 0, batch_size: int = 500) -> dict:
@@ -302,13 +301,13 @@ def evaluate_generator(generator, dataset: str = "mnist", n: int = 10000, seed: 
 def generate_labelled(generator: keras.Model, n: int = 10000, seed: int = 0, num_classes: int = NUM_CLASSES,
                       batch_size: int = 500) -> tuple[np.ndarray, np.ndarray]:
     """``n`` generated images with the labels they were asked for (balanced: ``n // num_classes`` per class)."""
+    from kerasgan.sampling import generate
+
     rng = np.random.default_rng(seed)
     labels = np.arange(n) % num_classes
     rng.shuffle(labels)
     noise = rng.normal(size=(n, generator.input_shape[0][-1])).astype(np.float32)
-    images = [np.asarray(generator([noise[start: start + batch_size], labels[start: start + batch_size, None]],
-                                   training=False)) for start in range(0, n, batch_size)]
-    return np.concatenate(images).astype(np.float32), labels.astype(np.int64)
+    return generate(generator, noise, labels, batch_size), labels.astype(np.int64)
 
 
 def evaluate_conditional(generator: keras.Model, dataset: str = "mnist", n: int = 10000, seed: int = 0,

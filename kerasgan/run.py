@@ -23,12 +23,11 @@ from kerasgan.errors import UserError
 from kerasgan.nets import SEMI_SUPERVISED, UNCONDITIONAL, get_architecture
 from kerasgan.plotting import plot_losses, write_history_csv
 from kerasgan.recipes import Recipe
-from kerasgan.training.checkpoint import CHECKPOINT_NAME
+from kerasgan.training.checkpoint import CHECKPOINT_NAME, CONFIG_NAME
 from kerasgan.training.distribute import is_chief
 from kerasgan.training.parity import initialize_model, train
 
 CHECKPOINT_INTERVAL_STEPS = 1000
-CONFIG_NAME = "config.json"
 # What kerasgan writes in a run folder: --overwrite deletes these and refuses to touch a folder holding anything else.
 RUN_FILES = ("config.json", "summary.json", "evaluation.json", "losses.csv", "losses.png", "samples.gif",
              "generator.keras", "classifier.keras", CHECKPOINT_NAME, f".{CHECKPOINT_NAME}.tmp")
@@ -168,9 +167,8 @@ def _train_recipe(recipe, read_dir, out_dir, seed, data_dir, resume, progress, x
     else:
         from kerasgan.training.driver import fit_recipe
 
-        (out_dir / CONFIG_NAME).write_text(json.dumps(config, indent=2))
         fitted = fit_recipe(recipe, x_train, y_train, out_dir, seed, read_dir if resume else None, progress,
-                            checkpoint_interval_steps, strategy)
+                            checkpoint_interval_steps, strategy, config)
         generator, history, steps = fitted.gan.generator, fitted.history, fitted.steps
         classifier = fitted.gan if family == SEMI_SUPERVISED else None
     wall_time_s = time.perf_counter() - started

@@ -47,14 +47,16 @@ def train_sgan(x_train: np.ndarray, y_train: np.ndarray, n_labels: int, epochs: 
     """Train the SGAN (or, with ``supervised_only``, its discriminator on the labelled images alone).
 
     ``n_labels`` balanced labelled images are drawn with ``seed``; the unlabelled set is all of ``x_train``.
-    ``epochs`` counts passes over the unlabelled set (``len(x_train) // batch_size`` steps each); the
-    supervised-only baseline takes the same number of steps. The SGAN's run folder (grids, checkpoints,
+    ``epochs`` counts passes over the unlabelled set (``len(x_train) // batch_size`` steps each, rounded up to
+    the fit driver's chunks of steps); the supervised-only baseline takes the same number of steps. The SGAN's run folder (grids, checkpoints,
     TensorBoard logs) is ``out_dir``, a temporary folder when not given. Returns test accuracy, timings and
     the subset.
     """
+    from kerasgan.training.driver import fit_recipe, planned_length
+
     recipe = get_recipe("sgan-mnist").replace(labels=n_labels, batch_size=batch_size)
-    steps = int(round(epochs * (len(x_train) // recipe.batch_size)))
-    recipe = recipe.replace(steps=max(1, steps))
+    steps = max(1, int(round(epochs * (len(x_train) // recipe.batch_size))))
+    recipe = recipe.replace(steps=planned_length(steps))  # what the fit driver trains: whole chunks of steps
     subset = balanced_subset(y_train, n_labels, seed)
     keras.utils.set_random_seed(seed)
     started_s, started_cpu_s = time.perf_counter(), time.process_time()
@@ -62,8 +64,6 @@ def train_sgan(x_train: np.ndarray, y_train: np.ndarray, n_labels: int, epochs: 
         classifier = train_supervised_baseline(x_train, y_train, subset, recipe, seed, verbose)
         history = {}
     else:
-        from kerasgan.training.driver import fit_recipe
-
         with tempfile.TemporaryDirectory(prefix="kerasgan-sgan-") as temporary:
             fitted = fit_recipe(recipe, x_train, y_train, out_dir or temporary, seed, progress=bool(verbose))
         classifier = fitted.gan
@@ -155,6 +155,9 @@ def run_gan_classification(method: str = "sgan", labels: int | None = None, epoc
         subset = balanced_subset(y_train, labels, seed)
         real = (x_train[subset], y_train[subset])
     generator = load_keras_model(generator_path) if generator_path else None
+    if generator is not None and len(generator.inputs) != 2:
+        raise UserError(f"{generator_path} is not a conditional generator (it takes no label): the synthetic "
+                        f"method needs one that draws the digit it is asked for, e.g. runs/acgan-mnist/generator.keras")
     results = train_on_synthetic(generator, x_test, y_test, n_synthetic if generator else 0, real,
                                  epochs=int(epochs or 3), seed=seed, verbose=verbose)
     return {**results, "generator": str(generator_path) if generator_path else None}

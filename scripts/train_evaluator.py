@@ -10,10 +10,14 @@ the package pins each file's SHA-256):
 from __future__ import annotations
 
 import hashlib
+import sys
 import time
 from pathlib import Path
 
-from kerasgan.cli import ArgumentParser, positive_int, quiet_tensorflow, run_main
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
+
+from kerasgan.cli import ArgumentParser, positive_int, quiet_tensorflow, run_main  # noqa: E402
+
 
 def parse_args():
     """The command line: which dataset, seed, epochs and where the weights go."""

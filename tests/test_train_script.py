@@ -75,6 +75,17 @@ def test_progress_is_shown_in_steps_and_real_epochs_in_a_few_lines_when_not_on_a
     assert "Epoch 1/" not in result.stdout and "\r" not in result.stdout
 
 
+@pytest.mark.slow
+def test_classify_refuses_an_unconditional_generator_for_synthetic_data_in_one_line(tmp_path):
+    from kerasgan.gans import build_gan
+
+    build_gan("gan-in-6-min", seed=0).generator.save(tmp_path / "generator.keras")
+    result = run_script("classify.py", "--method", "synthetic", "--generator", str(tmp_path / "generator.keras"))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {tmp_path / 'generator.keras'} is not a conditional generator")
+    assert result.stderr.count("\n") == 1
+
+
 def test_classify_refuses_a_generator_that_is_not_a_keras_file_in_one_line(tmp_path):
     not_a_model = tmp_path / "hostname"
     not_a_model.write_text("my-machine\n")

@@ -18,7 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from kerasgan.cli import positive_int, quiet_tensorflow
+from kerasgan.cli import check_json_path, positive_int, quiet_tensorflow
 from kerasgan.errors import UserError
 from kerasgan.recipes import ClassifierRecipe, recipe_names
 
@@ -90,6 +90,7 @@ def check_gan_arguments(args) -> None:
         raise UserError(f"--labels {args.labels} cannot be split evenly between the 10 classes (use a multiple of 10)")
     if args.generator is not None and not args.generator.is_file():
         raise UserError(f"--generator {args.generator} does not exist")
+    check_json_path(args.out, "--out")
 
 
 def run(args: argparse.Namespace) -> None:

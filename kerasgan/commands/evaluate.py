@@ -13,14 +13,15 @@ import argparse
 import json
 from pathlib import Path
 
-from kerasgan.cli import generator_file, positive_int, quiet_tensorflow
+from kerasgan.cli import check_json_path, generator_file, positive_int, quiet_tensorflow, run_dataset
 from kerasgan.errors import UserError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Which generator, which dataset, how many samples, where the JSON goes."""
     parser.add_argument("path", type=Path, help="a run folder containing generator.keras, or a .keras file")
-    parser.add_argument("--dataset", choices=["mnist", "fashion_mnist"], default="mnist")
+    parser.add_argument("--dataset", choices=["mnist", "fashion_mnist"],
+                        help="the real data to compare with; default: the run folder's dataset, else mnist")
     parser.add_argument("-n", "--num-samples", type=positive_int, default=10000, help="generated samples")
     parser.add_argument("--seed", type=int, default=0, help="seeds the latent vectors and the KID subsets")
     parser.add_argument("--batch-size", type=positive_int, default=500)
@@ -30,6 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> None:
     """Load the generator safely, evaluate it, print the table and write the JSON."""
     path = generator_file(args.path)
+    check_json_path(args.json, "--json")
+    dataset = run_dataset(args.path, args.dataset)
     quiet_tensorflow()
     from kerasgan.data import DataNotFoundError
     from kerasgan.evaluation import evaluate_conditional, evaluate_generator, format_table
@@ -39,9 +42,9 @@ def run(args: argparse.Namespace) -> None:
     generator = load_keras_model(path)
     try:
         if is_conditional(generator):
-            results = evaluate_conditional(generator, args.dataset, args.num_samples, args.seed)
+            results = evaluate_conditional(generator, dataset, args.num_samples, args.seed)
         else:
-            results = evaluate_generator(generator, args.dataset, args.num_samples, args.seed, args.batch_size)
+            results = evaluate_generator(generator, dataset, args.num_samples, args.seed, args.batch_size)
     except (ValueError, DataNotFoundError) as error:
         raise UserError(str(error)) from None
     results["generator"] = str(path)

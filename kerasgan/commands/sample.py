@@ -9,10 +9,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-from kerasgan.cli import generator_file, positive_int, quiet_tensorflow
+from kerasgan.cli import check_output_file, generator_file, positive_int, quiet_tensorflow, run_dataset
 from kerasgan.errors import UserError
 
 MAX_SAMPLES = 10000
@@ -38,32 +37,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="names the rows of a class grid (default: the run's dataset, else mnist)")
 
 
-def check_output(path: Path | None, suffix: str, option: str) -> None:
-    """An output path must have the right suffix and a writable folder; checked before anything is generated."""
-    if path is None:
-        return
-    if path.suffix.lower() != suffix:
-        raise UserError(f"{option} {path} must end in {suffix}")
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserError(f"{option} {path}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK) or path.is_dir():
-        raise UserError(f"{option} {path} cannot be written")
-
-
-def run_dataset(path: Path, requested: str | None) -> str:
-    """The dataset whose class names title the rows: ``--dataset``, else the run folder's, else MNIST."""
-    if requested:
-        return requested
-    import json
-
-    config = path / "config.json" if path.is_dir() else path.parent / "config.json"
-    try:
-        return json.loads(config.read_text()).get("dataset", "mnist")
-    except (OSError, ValueError, AttributeError):
-        return "mnist"
-
-
 def run(args: argparse.Namespace) -> None:
     """Check every path first, then generate, then write the files and say what was written."""
     path = generator_file(args.path)
@@ -72,7 +45,7 @@ def run(args: argparse.Namespace) -> None:
     if args.label is not None and args.per_class:
         raise UserError("--label and --per-class exclude each other")
     for option, output, suffix in (("--out", args.out, ".png"), ("--npy", args.npy, ".npy"), ("--gif", args.gif, ".gif")):
-        check_output(output, suffix, option)
+        check_output_file(output, suffix, option)
     quiet_tensorflow()
     import numpy as np
 

@@ -21,6 +21,18 @@ from kerasgan.recipes import Recipe, recipe_names
 DEFAULT_CHECKPOINT_INTERVAL_STEPS = 1000
 STRATEGIES = ("default", "mirrored", "multi-worker")
 DEFAULT_SEED = 0
+MIN_EVAL_SAMPLES = 5  # the evaluation's k-nearest-neighbour metrics need k + 2 images
+
+
+def eval_sample_count(text: str) -> int:
+    """argparse type: 0 (no evaluation) or at least ``MIN_EVAL_SAMPLES``."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value != 0 and value < MIN_EVAL_SAMPLES:
+        raise argparse.ArgumentTypeError(f"expected 0 (skip) or at least {MIN_EVAL_SAMPLES} samples, got '{text}'")
+    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strategy", choices=STRATEGIES, default="default",
                         help="'mirrored': all local GPUs; 'multi-worker': several machines (TF_CONFIG); "
                              "default: one device")
-    parser.add_argument("--eval-samples", type=int, default=10000, metavar="N",
+    parser.add_argument("--eval-samples", type=eval_sample_count, default=10000, metavar="N",
                         help="generated samples scored at the end (FD, coverage, ...); 0 skips; default: %(default)s")
     parser.add_argument("--data-dir", type=Path, help="folder with the original MNIST IDX .gz files")
     parser.add_argument("--no-progress", action="store_true", help="no progress lines")
@@ -109,7 +121,8 @@ def run(args: argparse.Namespace) -> None:
     print(f"{'resuming' if run_dir else 'writing to'} {out_dir}/")
     summary = train_recipe(recipe, out_dir, seed=seed, resume=run_dir is not None, progress=not args.no_progress,
                            x_train=x_train, y_train=y_train, checkpoint_interval_steps=checkpoint_interval_steps,
-                           strategy=strategy, deterministic=deterministic, eval_samples=args.eval_samples)
+                           strategy=strategy, deterministic=deterministic, eval_samples=args.eval_samples,
+                           data_dir=args.data_dir)
     print(f"trained {summary['steps']} steps in {summary['train_wall_time_s']:.0f} s")
     print(f"sample grids:  {out_dir / 'images'}/")
     print(f"loss curves:   {out_dir / 'losses.png'}, {out_dir / 'losses.csv'}")

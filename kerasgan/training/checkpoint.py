@@ -21,6 +21,7 @@ import numpy as np
 from kerasgan.errors import UserError
 
 CHECKPOINT_NAME = "checkpoint.npz"
+CONFIG_NAME = "config.json"  # the settings a run folder was trained with (written beside its checkpoint)
 
 
 # Groups a checkpoint from before they existed may lack; restoring such a file keeps their fresh values.

@@ -8,6 +8,7 @@ TensorBoard, progress in steps and real epochs, and a ``tf.distribute`` strategy
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,13 +22,13 @@ from kerasgan.gans import BaseGAN, build_gan
 from kerasgan.nets import CONDITIONAL, AUXILIARY_CLASSIFIER, SEMI_SUPERVISED, get_architecture
 from kerasgan.recipes import Recipe
 from kerasgan.training.callbacks import GANMonitor, NonFiniteLoss, RunState, TrainingProgress
-from kerasgan.training.checkpoint import CHECKPOINT_NAME, checkpoint_step, load_checkpoint
+from kerasgan.training.checkpoint import CHECKPOINT_NAME, CONFIG_NAME, checkpoint_step, load_checkpoint
 from kerasgan.training.distribute import check_batch_split
 from kerasgan.training.pipeline import resumable_dataset, semi_supervised_dataset
 
 LOG_INTERVAL_STEPS = 200
 CHECKPOINT_INTERVAL_STEPS = 1000
-# The fast-path setting from benchmarks/speed.py on a 2-core CPU (docs/benchmark.md): 25 steps per execution
+# The fast-path setting from benchmarks/gan_speed.py on a 2-core CPU (docs/benchmark.md): 25 steps per execution
 # always helps; XLA helps MLPs at batch 32 only and slows batch 128+ and the convolutional GANs, so a recipe
 # turns it on (``jit_compile``) only where it measured faster.
 STEPS_PER_EXECUTION = 25
@@ -64,11 +65,14 @@ def fit_recipe(
     progress: bool = True,
     checkpoint_interval_steps: int = CHECKPOINT_INTERVAL_STEPS,
     strategy=None,
+    config: dict | None = None,
 ) -> FitResult:
     """Train ``recipe``'s GAN on ``x_train`` (and ``y_train``), writing grids, logs and checkpoints into ``out_dir``.
 
-    ``resume_from`` is a run folder whose checkpoint the run continues (usually ``out_dir`` itself). After the
-    last step and the last checkpoint, ``gan.finish_training()`` makes the networks final.
+    ``resume_from`` is a run folder whose checkpoint the run continues (usually ``out_dir`` itself). ``config``
+    is written to ``out_dir/config.json`` once the settings and the checkpoint have been checked, so a refused
+    run leaves the folder as it was. After the last step and the last checkpoint, ``gan.finish_training()``
+    makes the networks final.
     """
     out_dir = Path(out_dir)
     family = get_architecture(recipe.architecture).family
@@ -77,10 +81,8 @@ def fit_recipe(
         check_batch_split(recipe.batch_size, strategy)
     checkpoint_path = Path(resume_from) / CHECKPOINT_NAME if resume_from is not None else None
     start_step = checkpoint_step(checkpoint_path) if checkpoint_path else 0
-    # A keras "epoch" is a chunk of steps that divides both the log and the checkpoint interval; the run
-    # trains whole chunks, so its length is rounded up to one (3 DCGAN epochs of 468 steps become 1,600).
-    steps_per_epoch = min(math.gcd(LOG_INTERVAL_STEPS, checkpoint_interval_steps), total_steps)
-    planned_steps = math.ceil(total_steps / steps_per_epoch) * steps_per_epoch
+    steps_per_epoch = chunk_steps(total_steps, checkpoint_interval_steps)
+    planned_steps = planned_length(total_steps, checkpoint_interval_steps)
     if start_step:
         steps_per_epoch = math.gcd(steps_per_epoch, start_step)
     epochs = math.ceil(total_steps / steps_per_epoch)
@@ -96,6 +98,8 @@ def fit_recipe(
     else:
         history = {}
         gan.initialize(x_train, seed)
+    if config is not None:
+        (out_dir / CONFIG_NAME).write_text(json.dumps(config, indent=2))
     dataset = training_stream(family, recipe, x_train, y_train, seed, start_step)
     run_state = RunState(out_dir / CHECKPOINT_NAME, steps_per_epoch, history,
                          every_epochs=max(1, checkpoint_interval_steps // steps_per_epoch))
@@ -114,6 +118,17 @@ def fit_recipe(
     gan.finish_training()
     steps = [int(step) for step in history.pop("step")]
     return FitResult(gan, history, steps)
+
+
+def chunk_steps(total_steps: int, checkpoint_interval_steps: int = CHECKPOINT_INTERVAL_STEPS) -> int:
+    """The steps of one Keras "epoch": a chunk that divides both the log and the checkpoint interval."""
+    return min(math.gcd(LOG_INTERVAL_STEPS, checkpoint_interval_steps), total_steps)
+
+
+def planned_length(total_steps: int, checkpoint_interval_steps: int = CHECKPOINT_INTERVAL_STEPS) -> int:
+    """The steps a run of ``total_steps`` trains: whole chunks, so 3 DCGAN epochs of 468 steps become 1,600."""
+    chunk = chunk_steps(total_steps, checkpoint_interval_steps)
+    return math.ceil(total_steps / chunk) * chunk
 
 
 def sample_callbacks(gan: BaseGAN, recipe: Recipe, out_dir: Path, steps_per_epoch: int, seed: int) -> list:
