@@ -3,6 +3,7 @@
 The bad-input table runs the scripts as a user does and checks that nothing already on disk changed.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -301,3 +302,40 @@ def test_bad_input_gives_one_line_exit_code_2_and_changes_no_file(finished_run, 
     assert "Traceback" not in result.stderr
     assert message.lower() in result.stderr.lower()
     assert snapshot(tmp_path) == before
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports on localhost that nothing listens on right now."""
+    import socket
+
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.bind(("localhost", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
+
+
+@pytest.mark.slow
+def test_two_multi_worker_processes_train_and_only_the_chief_writes_the_run_folder(idx_folder, tmp_path):
+    ports = free_ports(2)
+    work, scratch = tmp_path / "work", tmp_path / "scratch"  # scratch: each worker's TMPDIR
+    work.mkdir()
+    workers = []
+    for index in range(2):
+        (scratch / str(index)).mkdir(parents=True)
+        config = {"cluster": {"worker": [f"localhost:{port}" for port in ports]},
+                  "task": {"type": "worker", "index": index}}
+        workers.append(subprocess.Popen(
+            [sys.executable, str(REPO_ROOT / "scripts" / "train.py"), "--strategy", "multi-worker", "--recipe",
+             "gan-in-6-min", "--loop", "fast", "--steps", "20", "--batch-size", "16", "--checkpoint-interval", "10",
+             "--data-dir", str(idx_folder), "--out", str(work / "run"), "--eval-samples", "0", "--no-progress"],
+            cwd=work, env={**os.environ, "TF_CONFIG": json.dumps(config), "TMPDIR": str(scratch / str(index))},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    results = [worker.communicate(timeout=240) for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0], results[0][1][-2000:] + results[1][1][-2000:]
+    assert all("trained 20 steps" in stdout for stdout, _ in results)
+    assert int(checkpoint_arrays(work / "run" / CHECKPOINT_NAME)["step"]) == 20
+    assert sorted(path.name for path in work.iterdir()) == ["run"]
+    assert not any((scratch / "1").glob("kerasgan-worker-*"))  # worker 1 wrote into a temporary folder, removed

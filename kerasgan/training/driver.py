@@ -88,7 +88,7 @@ def fit_recipe(
     epochs = math.ceil(total_steps / steps_per_epoch)
     gan = build_gan(recipe.architecture, recipe.z_size, x_train.shape[1:], recipe.label_smoothing, seed=seed,
                     optimizer=recipe.optimizer, strategy=strategy, jit_compile=recipe.jit_compile,
-                    steps_per_execution=math.gcd(STEPS_PER_EXECUTION, steps_per_epoch),
+                    steps_per_execution=steps_per_execution(steps_per_epoch, strategy),
                     total_steps=planned_steps)
     if checkpoint_path:
         history = load_checkpoint(gan, checkpoint_path)[1]
@@ -118,6 +118,14 @@ def fit_recipe(
     gan.finish_training()
     steps = [int(step) for step in history.pop("step")]
     return FitResult(gan, history, steps)
+
+
+def steps_per_execution(steps_per_epoch: int, strategy=None) -> int:
+    """Steps compiled into one call: ``STEPS_PER_EXECUTION`` where it divides the chunk; one under a
+    multi-worker strategy, whose collectives inside Keras' multi-step loop fail to run in TF 2.21."""
+    if getattr(strategy, "cluster_resolver", None) is not None and strategy.cluster_resolver.task_type:
+        return 1
+    return math.gcd(STEPS_PER_EXECUTION, steps_per_epoch)
 
 
 def chunk_steps(total_steps: int, checkpoint_interval_steps: int = CHECKPOINT_INTERVAL_STEPS) -> int:

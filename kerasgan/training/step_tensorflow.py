@@ -43,4 +43,16 @@ def train_step(gan, data) -> dict:
             d_loss, g_loss = logs["d_loss"] / replicas, logs["g_loss"] / replicas
         apply_update(gan.d_optimizer, d_tape, d_loss, gan.discriminator)
         apply_update(gan.g_optimizer, g_tape, g_loss, gan.generator)
-    return gan.update_metrics(logs)
+    return reducible(gan.update_metrics(logs))
+
+
+def reducible(logs: dict) -> dict:
+    """The logs in a shape ``fit()`` can reduce over the replicas.
+
+    Under a multi-worker strategy Keras 3.15 reduces them with ``reduce("MEAN", axis=0)``, which fails on
+    scalars ("Invalid reduction dimension 0 for input with 0 dimensions"); a batch axis of one makes that
+    the mean over all replicas, a scalar again.
+    """
+    if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+        return {name: tf.reshape(value, (1,)) for name, value in logs.items()}
+    return logs
