@@ -23,11 +23,10 @@ from kerasgan.errors import UserError
 from kerasgan.nets import SEMI_SUPERVISED, UNCONDITIONAL, get_architecture
 from kerasgan.plotting import plot_losses, write_history_csv
 from kerasgan.recipes import Recipe
-from kerasgan.training.checkpoint import CHECKPOINT_NAME, CONFIG_NAME
+from kerasgan.training.checkpoint import CHECKPOINT_INTERVAL_STEPS, CHECKPOINT_NAME, CONFIG_NAME
 from kerasgan.training.distribute import is_chief
 from kerasgan.training.parity import initialize_model, train
 
-CHECKPOINT_INTERVAL_STEPS = 1000
 # What kerasgan writes in a run folder: --overwrite deletes these and refuses to touch a folder holding anything else.
 RUN_FILES = ("config.json", "summary.json", "evaluation.json", "losses.csv", "losses.png", "samples.gif",
              "generator.keras", "classifier.keras", CHECKPOINT_NAME, f".{CHECKPOINT_NAME}.tmp")
@@ -220,6 +219,7 @@ def evaluate_run(generator: keras.Model, dataset: str, out_dir: Path, eval_sampl
     """Score the trained generator against the real data (or a semi-supervised GAN's classifier on the real
     test split), write ``evaluation.json``, return the results."""
     from kerasgan.evaluation import evaluate_conditional, evaluate_generator
+    from kerasgan.sampling import is_conditional
 
     if classifier is not None:
         from kerasgan.semi_supervised import classifier_accuracy
@@ -227,7 +227,7 @@ def evaluate_run(generator: keras.Model, dataset: str, out_dir: Path, eval_sampl
         x_test, y_test = load_data(dataset, "test", data_dir=data_dir)
         results = {"dataset": dataset, "test_accuracy": classifier_accuracy(classifier, x_test, y_test),
                    "test_size": len(x_test)}
-    elif len(generator.inputs) == 2:
+    elif is_conditional(generator):
         results = evaluate_conditional(generator, dataset, n=eval_samples, seed=seed)
     else:
         results = evaluate_generator(generator, dataset, n=eval_samples, seed=seed)

@@ -17,7 +17,7 @@ from kerasgan.data import DATASETS
 from kerasgan.errors import UserError
 from kerasgan.recipes import Recipe, recipe_names
 
-# kerasgan.run.CHECKPOINT_INTERVAL_STEPS and kerasgan.training.distribute.STRATEGIES, without importing TensorFlow
+# kerasgan.training.checkpoint.CHECKPOINT_INTERVAL_STEPS and kerasgan.training.distribute.STRATEGIES, without importing TensorFlow
 DEFAULT_CHECKPOINT_INTERVAL_STEPS = 1000
 STRATEGIES = ("default", "mirrored", "multi-worker")
 DEFAULT_SEED = 0

@@ -21,6 +21,7 @@ import numpy as np
 from kerasgan.errors import UserError
 
 CHECKPOINT_NAME = "checkpoint.npz"
+CHECKPOINT_INTERVAL_STEPS = 1000  # the default steps between two checkpoints
 CONFIG_NAME = "config.json"  # the settings a run folder was trained with (written beside its checkpoint)
 
 

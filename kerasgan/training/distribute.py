@@ -32,11 +32,17 @@ def make_strategy(name: str = "default") -> tf.distribute.Strategy:
     raise UserError(f"unknown strategy '{name}' (choose from: {', '.join(STRATEGIES)})")
 
 
+def is_multi_worker(strategy: tf.distribute.Strategy | None) -> bool:
+    """Whether a strategy spans several processes (``multi-worker``, described by ``TF_CONFIG``)."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    return resolver is not None and bool(resolver.task_type)
+
+
 def is_chief(strategy: tf.distribute.Strategy | None = None) -> bool:
     """Whether this process writes the run folder: always, except on the non-chief workers of a multi-worker run."""
-    resolver = getattr(strategy, "cluster_resolver", None)
-    if resolver is None or not resolver.task_type:
+    if not is_multi_worker(strategy):
         return True
+    resolver = strategy.cluster_resolver
     if resolver.task_type == "chief":
         return True
     has_chief = "chief" in json.loads(os.environ.get("TF_CONFIG", "{}")).get("cluster", {})

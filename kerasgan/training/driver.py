@@ -22,12 +22,12 @@ from kerasgan.gans import BaseGAN, build_gan
 from kerasgan.nets import CONDITIONAL, AUXILIARY_CLASSIFIER, SEMI_SUPERVISED, get_architecture
 from kerasgan.recipes import Recipe
 from kerasgan.training.callbacks import GANMonitor, NonFiniteLoss, RunState, TrainingProgress
-from kerasgan.training.checkpoint import CHECKPOINT_NAME, CONFIG_NAME, checkpoint_step, load_checkpoint
-from kerasgan.training.distribute import check_batch_split
+from kerasgan.training.checkpoint import (CHECKPOINT_INTERVAL_STEPS, CHECKPOINT_NAME, CONFIG_NAME, checkpoint_step,
+                                         load_checkpoint)
+from kerasgan.training.distribute import check_batch_split, is_multi_worker
 from kerasgan.training.pipeline import resumable_dataset, semi_supervised_dataset
 
 LOG_INTERVAL_STEPS = 200
-CHECKPOINT_INTERVAL_STEPS = 1000
 # The fast-path setting from benchmarks/gan_speed.py on a 2-core CPU (docs/benchmark.md): 25 steps per execution
 # always helps; XLA helps MLPs at batch 32 only and slows batch 128+ and the convolutional GANs, so a recipe
 # turns it on (``jit_compile``) only where it measured faster.
@@ -123,7 +123,7 @@ def fit_recipe(
 def steps_per_execution(steps_per_epoch: int, strategy=None) -> int:
     """Steps compiled into one call: ``STEPS_PER_EXECUTION`` where it divides the chunk; one under a
     multi-worker strategy, whose collectives inside Keras' multi-step loop fail to run in TF 2.21."""
-    if getattr(strategy, "cluster_resolver", None) is not None and strategy.cluster_resolver.task_type:
+    if is_multi_worker(strategy):
         return 1
     return math.gcd(STEPS_PER_EXECUTION, steps_per_epoch)
 

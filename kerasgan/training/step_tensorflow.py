@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
+from kerasgan.training.distribute import is_multi_worker
+
 
 def replica_position() -> tuple:
     """``(index, count)`` of this replica among the strategy's replicas; ``(0, 1)`` outside a strategy."""
@@ -53,6 +55,6 @@ def reducible(logs: dict) -> dict:
     scalars ("Invalid reduction dimension 0 for input with 0 dimensions"); a batch axis of one makes that
     the mean over all replicas, a scalar again.
     """
-    if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+    if is_multi_worker(tf.distribute.get_strategy()):
         return {name: tf.reshape(value, (1,)) for name, value in logs.items()}
     return logs
