@@ -21,8 +21,8 @@ from pathlib import Path
 TIMER = r"""
 import json, sys, time
 sys.path.insert(0, sys.argv[1])
-from kerasgan.cli import quiet_tensorflow
-quiet_tensorflow()
+from kerasgan.cli import quiet_backend
+quiet_backend()
 import keras, numpy as np
 from kerasgan.training.compiled import build_gan
 from kerasgan.data import make_dataset

@@ -23,6 +23,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from benchmarks.torch_loop import is_dense_only, torch_gan_step
 from kerasgan.gans import build_gan
 from kerasgan.nets import build_gan_pair
 from kerasgan.training.parity import initialize_model, train
@@ -149,60 +150,11 @@ def torch_available() -> bool:
     return True
 
 
-MIRRORED_LAYERS = (keras.layers.Dense, keras.layers.LeakyReLU, keras.layers.BatchNormalization,
-                   keras.layers.InputLayer, keras.layers.Flatten, keras.layers.Reshape)
-
-
-def is_dense_only(model: keras.Model) -> bool:
-    """Whether every layer is one ``torch_mlp`` mirrors and ``dense_macs`` counts (an MLP, not a DCGAN)."""
-    return all(isinstance(layer, MIRRORED_LAYERS) for layer in model.layers)
-
-
-def torch_mlp(model: keras.Model):
-    """A ``torch.nn.Sequential`` mirroring a Dense-only Keras model layer by layer, on flattened images."""
-    import torch
-
-    activations = {"linear": None, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid, "relu": torch.nn.ReLU}
-    modules = []
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.Dense):
-            modules.append(torch.nn.Linear(*layer.kernel.shape))
-            activation = activations[layer.activation.__name__]
-            modules += [activation()] if activation else []
-        elif isinstance(layer, keras.layers.LeakyReLU):
-            modules.append(torch.nn.LeakyReLU(layer.negative_slope))
-        elif isinstance(layer, keras.layers.BatchNormalization):
-            units = int(layer.gamma.shape[0])
-            modules.append(torch.nn.BatchNorm1d(units, eps=layer.epsilon, momentum=1.0 - layer.momentum))
-        elif not isinstance(layer, MIRRORED_LAYERS):
-            raise ValueError(f"no PyTorch mirror for layer {layer.name} ({type(layer).__name__}): Dense-only models")
-    return torch.nn.Sequential(*modules)
-
-
 def torch_variant(architecture: str, images: np.ndarray, batch_size: int, threads: int) -> Variant:
-    """The PyTorch "GAN in 6 minutes" loop on the same MLP: a D step on real and detached fakes, then a G step."""
+    """The PyTorch "GAN in 6 minutes" loop on the same MLP (:func:`benchmarks.torch_loop.torch_gan_step`)."""
     import torch
 
-    keras_generator, keras_discriminator = build_gan_pair(architecture)
-    generator, discriminator = torch_mlp(keras_generator), torch_mlp(keras_discriminator)
-    g_optimizer = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    bce = torch.nn.BCELoss()
-    flat_images = torch.from_numpy(images.reshape(len(images), -1))
-    z_size = keras_generator.input_shape[-1]
-    ones, zeros = torch.ones(batch_size, 1), torch.zeros(batch_size, 1)
-
-    def step() -> None:
-        real = flat_images[torch.randint(0, len(flat_images), (batch_size,))]
-        fake = generator(torch.randn(batch_size, z_size))
-        d_optimizer.zero_grad()
-        d_loss = bce(discriminator(real), ones) + bce(discriminator(fake.detach()), zeros)
-        d_loss.backward()
-        d_optimizer.step()
-        g_optimizer.zero_grad()
-        g_loss = bce(discriminator(fake), ones)
-        g_loss.backward()
-        g_optimizer.step()
+    step = torch_gan_step(architecture, images, batch_size)
 
     def run(iterations: int) -> float:
         torch.set_num_threads(threads)

@@ -18,22 +18,27 @@ from typing import Callable
 from kerasgan.errors import TrainingFailed, UserError
 
 
-def quiet_tensorflow() -> None:
-    """Import TensorFlow and Keras with their C++ start-up log lines (CUDA, oneDNN) sent to /dev/null.
+def quiet_backend() -> None:
+    """Import Keras and its backend with their C++ start-up log lines (CUDA, oneDNN, XLA) sent to /dev/null.
 
-    ``TF_CPP_MIN_LOG_LEVEL`` alone no longer silences them in TF 2.21 (they are logged before absl is
-    initialised), so standard error is redirected at the file-descriptor level for the import only.
+    ``TF_CPP_MIN_LOG_LEVEL`` alone no longer silences TensorFlow's in TF 2.21 (they are logged before absl is
+    initialised), so standard error is redirected at the file-descriptor level for the imports only. TensorFlow
+    is imported only when it is the Keras backend (``KERAS_BACKEND`` or ``~/.keras/keras.json``).
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    if "tensorflow" in sys.modules:
+    if "keras" in sys.modules:
         return
     sys.stderr.flush()
     saved_stderr = os.dup(2)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     try:
-        import keras  # noqa: F401
-        import tensorflow  # noqa: F401
+        import keras
+
+        importlib.import_module(keras.config.backend())
+    except ModuleNotFoundError as error:
+        raise UserError(f"the Keras backend '{error.name}' is not installed (pip install {error.name}, or set "
+                        f"KERAS_BACKEND to an installed one: tensorflow, jax or torch)") from None
     finally:
         os.dup2(saved_stderr, 2)
         os.close(saved_stderr)

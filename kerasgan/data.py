@@ -7,6 +7,8 @@ range) and labels as int64 ``(N,)``. Sources are tried in this order unless one 
 2. ``keras``: the ``keras.datasets`` cache (honours ``KERAS_HOME``, else ``~/.keras``);
 3. ``idx``:   a folder of the original IDX ``.gz`` files (``data_dir``).
 
+On the JAX and PyTorch backends ``tfds`` is tried last (it needs TensorFlow, which they do without).
+
 When none has the data, ``keras.datasets`` is asked to download it (not when ``KERASGAN_OFFLINE=1``);
 if that fails too the user gets one sentence naming the three ways to supply it (:class:`DataNotFoundError`).
 """
@@ -69,7 +71,7 @@ def load_raw(
     _check_choice("split", split, SPLITS)
     if source is None and data_dir is not None:
         source = "idx"
-    sources = SOURCES if source is None else (_check_choice("source", source, SOURCES),)
+    sources = default_sources() if source is None else (_check_choice("source", source, SOURCES),)
     for name in sources:
         loaded = _LOADERS[name](dataset, split, data_dir)
         if loaded is not None:
@@ -79,6 +81,15 @@ def load_raw(
         if loaded is not None:
             return loaded
     raise DataNotFoundError(missing_data_message(dataset, source, data_dir))
+
+
+def default_sources() -> tuple[str, ...]:
+    """The sources in the order they are tried: ``SOURCES``, with ``tfds`` last unless Keras runs on TensorFlow."""
+    import keras
+
+    if keras.config.backend() == "tensorflow":
+        return SOURCES
+    return tuple(name for name in SOURCES if name != "tfds") + ("tfds",)
 
 
 def missing_data_message(dataset: str, source: str | None = None, data_dir=None) -> str:
@@ -103,7 +114,10 @@ def _from_tfds(dataset: str, split: str, data_dir=None):
     tfds_dir = os.environ.get("TFDS_DATA_DIR") or Path.home() / "tensorflow_datasets"
     if not Path(tfds_dir, dataset).is_dir():
         return None
-    import tensorflow_datasets as tfds
+    try:
+        import tensorflow_datasets as tfds
+    except ImportError:
+        return None
 
     builder = tfds.builder(dataset, data_dir=tfds_dir)
     if not builder.is_prepared():

@@ -133,13 +133,15 @@ def validate_images(images) -> np.ndarray:
 
 def evaluator_outputs(images, dataset: str = "mnist", batch_size: int = 500) -> tuple[np.ndarray, np.ndarray]:
     """Penultimate features (N, 128) and class probabilities (N, 10) of validated images, in batches."""
+    from keras import ops
+
     images = validate_images(images)
     evaluator = load_evaluator(dataset)
     features, probabilities = [], []
     for start in range(0, len(images), batch_size):
         batch_features, batch_probabilities = evaluator(images[start: start + batch_size], training=False)
-        features.append(np.asarray(batch_features, dtype=np.float64))
-        probabilities.append(np.asarray(batch_probabilities, dtype=np.float64))
+        features.append(ops.convert_to_numpy(batch_features).astype(np.float64))
+        probabilities.append(ops.convert_to_numpy(batch_probabilities).astype(np.float64))
     return np.concatenate(features), np.concatenate(probabilities)
 
 

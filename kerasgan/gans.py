@@ -45,6 +45,30 @@ def step_module():
                         f"(use KERAS_BACKEND=tensorflow, or the parity loop)") from None
 
 
+class OptimizerPair:
+    """Both networks' optimizers seen as the model's one ``optimizer``.
+
+    Keras' trainers keep the optimizer state of a step in ``model.optimizer.variables``: on JAX that list is
+    the state threaded through the jitted step, so both optimizers' variables must be in it, or their moments
+    and step counters are frozen into the compiled function and every update is lost. ``iterations`` is the
+    generator's (TensorBoard's step counter).
+    """
+
+    built = True
+
+    def __init__(self, d_optimizer: keras.optimizers.Optimizer, g_optimizer: keras.optimizers.Optimizer):
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+
+    @property
+    def variables(self) -> list:
+        return [*self.d_optimizer.variables, *self.g_optimizer.variables]
+
+    @property
+    def iterations(self):
+        return self.g_optimizer.iterations
+
+
 class BaseGAN(keras.Model):
     """What every GAN shares: the two networks, the noise's seed generator, both optimizers and the metrics.
 
@@ -73,6 +97,7 @@ class BaseGAN(keras.Model):
         super().compile(**kwargs)
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
+        self.optimizer = OptimizerPair(d_optimizer, g_optimizer)
 
     @property
     def metrics(self) -> list:
@@ -139,7 +164,7 @@ class GAN(BaseGAN):
 
     def compute_losses(self, data, training: bool = True) -> dict:
         """Both losses of one step from one generator pass."""
-        real_images = data[0] if isinstance(data, tuple) else data
+        real_images = data[0] if isinstance(data, (tuple, list)) else data
         noise = self.replica_share(ops.shape(real_images)[0], self.sample_noise)
         fake_images = self.generator(noise, training=training)
         real_logits = self.discriminator(real_images, training=training)
@@ -263,6 +288,18 @@ FAMILY_CLASSES: dict[str, type[BaseGAN]] = {
 }
 
 
+def backend_compile_options(jit_compile: bool, steps_per_execution: int) -> dict:
+    """``compile()``'s step options on the active backend. TensorFlow: as asked (its graph runs without XLA
+    too). JAX: always XLA (without it the step runs op by op, about 20x slower). PyTorch: eager, one step per
+    call (Keras' PyTorch trainer refuses more; ``torch.compile`` is measured in benchmarks/gan_speed.py)."""
+    backend = keras.config.backend()
+    if backend == "jax":
+        return {"jit_compile": True, "steps_per_execution": steps_per_execution}
+    if backend == "torch":
+        return {"jit_compile": False, "steps_per_execution": 1}
+    return {"jit_compile": jit_compile, "steps_per_execution": steps_per_execution}
+
+
 def build_gan(
     architecture: str = "keras-gan",
     z_size: int = Z_SIZE,
@@ -279,15 +316,17 @@ def build_gan(
 
     ``optimizer`` names the settings both networks get (``kerasgan.recipes.OPTIMIZERS``; a decaying schedule
     runs over ``total_steps``); the semi-supervised family's D also keeps a moving average of its weights.
-    The step is compiled either way; XLA (``jit_compile``) measured slower on a 2-core CPU for most of these
-    models (docs/benchmark.md), so it is off unless asked for. With a ``tf.distribute`` ``strategy`` the GAN is
-    built and compiled in its scope; with several replicas the step is not XLA-compiled (one XLA cluster cannot
-    reach the other devices' variables).
+    On TensorFlow the step is compiled either way; XLA (``jit_compile``) measured slower on a 2-core CPU for most
+    of these models (docs/benchmark.md), so it is off unless asked for (see :func:`backend_compile_options` for
+    JAX and PyTorch). With a ``strategy`` the GAN is built and compiled in its scope; with several
+    ``tf.distribute`` replicas the step is not XLA-compiled (one XLA cluster cannot reach the other devices'
+    variables).
     """
     family = get_architecture(architecture, *GAN_FAMILIES).family
     gan_class = FAMILY_CLASSES[family]
-    if strategy is not None and strategy.num_replicas_in_sync > 1:
-        jit_compile = False
+    step_options = backend_compile_options(jit_compile, steps_per_execution)
+    if getattr(strategy, "num_replicas_in_sync", 1) > 1:
+        step_options["jit_compile"] = False
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
         generator, discriminator = build_gan_pair(architecture, z_size, img_shape, output_activation=None)
         options = {"label_smoothing": label_smoothing} if issubclass(gan_class, GAN) else {}
@@ -295,8 +334,7 @@ def build_gan(
         gan.compile(
             d_optimizer=make_optimizer(optimizer, total_steps, average_weights=family == SEMI_SUPERVISED),
             g_optimizer=make_optimizer(optimizer, total_steps),
-            jit_compile=jit_compile,
-            steps_per_execution=steps_per_execution,
+            **step_options,
         )
         gan.build_optimizers()
     return gan

@@ -10,6 +10,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 NUM_CLASSES = 10
@@ -65,7 +66,7 @@ def sample_images(
     if noise is None:
         z_size = generator.input_shape[-1]
         noise = np.random.default_rng(seed).normal(0.0, 1.0, (rows * cols, z_size)).astype(np.float32)
-    images = np.asarray(generator(noise, training=False))
+    images = keras.ops.convert_to_numpy(generator(noise, training=False))
     return save_image_grid(images, path % step, rows, cols, title=f"step {step}")
 
 
@@ -148,6 +149,6 @@ def sample_class_grid(generator: keras.Model, path: str | Path, cols: int = 10, 
     """Save a grid of generated images, row ``k`` showing class ``k`` (row labels are the class names)."""
     num_classes = len(class_names) if class_names else NUM_CLASSES
     noise, labels = class_grid_inputs(generator.input_shape[0][-1], num_classes, cols, seed)
-    images = np.asarray(generator([noise, labels], training=False))
+    images = keras.ops.convert_to_numpy(generator([noise, labels], training=False))
     row_labels = class_names or [str(label) for label in range(num_classes)]
     return save_image_grid(images, path, num_classes, cols, title=title, row_labels=row_labels)

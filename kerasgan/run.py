@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -134,9 +135,7 @@ def train_recipe(
     classifier's test accuracy for a semi-supervised GAN; 0 skips it) into ``evaluation.json``.
     """
     if deterministic:
-        import tensorflow as tf
-
-        tf.config.experimental.enable_op_determinism()
+        enable_determinism()
     out_dir = read_dir = Path(out_dir)
     if not is_chief(strategy):
         out_dir = Path(tempfile.mkdtemp(prefix="kerasgan-worker-"))
@@ -191,6 +190,21 @@ def _train_recipe(recipe, read_dir, out_dir, seed, data_dir, resume, progress, x
                                              data_dir)
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary
+
+
+def enable_determinism() -> None:
+    """Ask the backend for deterministic kernels (for the whole process): needed on GPUs, not on CPUs."""
+    backend = keras.config.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
+    elif backend == "torch":
+        import torch
+
+        torch.use_deterministic_algorithms(True)
+    elif backend == "jax":
+        os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} --xla_gpu_deterministic_ops=true".strip()
 
 
 def check_loop(recipe: Recipe, resume: bool = False, strategy=None) -> None:

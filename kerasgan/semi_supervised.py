@@ -81,7 +81,7 @@ def train_sgan(x_train: np.ndarray, y_train: np.ndarray, n_labels: int, epochs: 
 def train_supervised_baseline(x_train: np.ndarray, y_train: np.ndarray, subset: np.ndarray, recipe, seed: int,
                               verbose: int = 0) -> keras.Model:
     """The SGAN's discriminator trained as a plain classifier on the labelled images only, for as many steps."""
-    from kerasgan.training.pipeline import resumable_dataset
+    from kerasgan.training.driver import input_pipeline
 
     discriminator = build_sgan_discriminator(x_train.shape[1:])
     initialize_weight_norm(discriminator, x_train[subset[:500]])
@@ -89,7 +89,7 @@ def train_supervised_baseline(x_train: np.ndarray, y_train: np.ndarray, subset: 
     classifier.compile(optimizer=make_optimizer(recipe.optimizer, recipe.steps),
                        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile=True)
     pool = np.tile(subset, math.ceil(recipe.batch_size / len(subset)))
-    labelled = resumable_dataset(x_train[pool], recipe.batch_size, seed, labels=y_train[pool])
+    labelled = input_pipeline().resumable_dataset(x_train[pool], recipe.batch_size, seed, labels=y_train[pool])
     classifier.fit(labelled, epochs=1, steps_per_epoch=recipe.steps, verbose=verbose, shuffle=False)
     return classifier
 

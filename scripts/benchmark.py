@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kerasgan.cli import ArgumentParser, positive_int, quiet_tensorflow, run_main  # noqa: E402
+from kerasgan.cli import ArgumentParser, positive_int, quiet_backend, run_main  # noqa: E402
 
 
 def parse_args():
@@ -29,7 +29,7 @@ def parse_args():
 
 def main() -> None:
     args = parse_args()
-    quiet_tensorflow()
+    quiet_backend()
     import json
 
     from benchmarks.gan_speed import QUICK_SETTINGS, format_summary, format_table, run_benchmark

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from kerasgan.cli import ArgumentParser, positive_int, quiet_tensorflow, run_main  # noqa: E402
+from kerasgan.cli import ArgumentParser, positive_int, quiet_backend, run_main  # noqa: E402
 
 
 def parse_args():
@@ -33,7 +33,7 @@ def parse_args():
 def main() -> None:
     """Train on all 60,000 train images; print test accuracy, the SHA-256 and the calibration temperature."""
     args = parse_args()
-    quiet_tensorflow()
+    quiet_backend()
     from kerasgan.classify import accuracy, train_classifier
     from kerasgan.data import load_data
     from kerasgan.evaluation import evaluator_path, fit_temperature

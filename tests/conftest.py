@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -23,9 +24,15 @@ if SHARED_DATASETS.is_dir():
     os.environ["KERAS_HOME"] = str(_keras_home)
     os.environ["TFDS_DATA_DIR"] = str(SHARED_DATASETS / "tensorflow_datasets")
 
-from kerasgan.cli import quiet_tensorflow  # noqa: E402
+from kerasgan.cli import quiet_backend  # noqa: E402
 
-quiet_tensorflow()
+quiet_backend()
+
+# Test modules that import TensorFlow (its pipelines, the TensorFlow benchmark, the notebooks' kernels). An
+# environment without it (JAX or PyTorch only) runs the rest: ``pytest -m backends`` there.
+NEEDS_TENSORFLOW = ["test_benchmark.py", "test_data.py", "test_fast_path.py", "test_notebooks.py"]
+if importlib.util.find_spec("tensorflow") is None:
+    collect_ignore = NEEDS_TENSORFLOW
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ def test_help_lists_the_recipes_and_options():
 
 
 @pytest.mark.slow
+@pytest.mark.backends
 @pytest.mark.parametrize("loop", ["fast", "parity"])
 def test_tiny_run_writes_grids_curves_generator_and_summary(idx_folder, tmp_path, loop):
     out = tmp_path / "run"
@@ -26,12 +27,16 @@ def test_tiny_run_writes_grids_curves_generator_and_summary(idx_folder, tmp_path
     for name in ("losses.csv", "losses.png", "generator.keras", "summary.json", "config.json"):
         assert (out / name).is_file(), name
     assert len(list((out / "images").glob("*.png"))) >= 2
+    if loop == "fast":
+        assert (out / "samples.gif").is_file()
+        assert any((out / "logs").rglob("events.out.tfevents.*")) or "TensorBoard logs skipped" in result.stdout
     summary = json.loads((out / "summary.json").read_text())
     assert summary["loop"] == loop and summary["steps"] >= 4
     assert str(out / "generator.keras") in result.stdout
 
 
 @pytest.mark.slow
+@pytest.mark.backends
 def test_run_ends_with_the_quality_table_and_evaluation_json(shared_datasets, idx_folder, tmp_path):
     out = tmp_path / "run"
     result = run_script("train.py", "--data-dir", str(idx_folder), "--steps", "2", "--batch-size", "16",

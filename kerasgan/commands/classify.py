@@ -18,7 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from kerasgan.cli import check_json_path, positive_int, quiet_tensorflow
+from kerasgan.cli import check_json_path, positive_int, quiet_backend
 from kerasgan.errors import UserError
 from kerasgan.recipes import ClassifierRecipe, recipe_names
 
@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> None:
     """Check the GAN-method arguments before TensorFlow is imported, then train and test."""
     if args.method != "cnn":
         check_gan_arguments(args)
-    quiet_tensorflow()
+    quiet_backend()
     from kerasgan.data import DataNotFoundError
 
     try:

@@ -13,7 +13,7 @@ import argparse
 import json
 from pathlib import Path
 
-from kerasgan.cli import check_json_path, generator_file, positive_int, quiet_tensorflow, run_dataset
+from kerasgan.cli import check_json_path, generator_file, positive_int, quiet_backend, run_dataset
 from kerasgan.errors import UserError
 
 
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> None:
     path = generator_file(args.path)
     check_json_path(args.json, "--json")
     dataset = run_dataset(args.path, args.dataset)
-    quiet_tensorflow()
+    quiet_backend()
     from kerasgan.data import DataNotFoundError
     from kerasgan.evaluation import evaluate_conditional, evaluate_generator, format_table
     from kerasgan.sampling import is_conditional

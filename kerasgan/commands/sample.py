@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kerasgan.cli import check_output_file, generator_file, positive_int, quiet_tensorflow, run_dataset
+from kerasgan.cli import check_output_file, generator_file, positive_int, quiet_backend, run_dataset
 from kerasgan.errors import UserError
 
 MAX_SAMPLES = 10000
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> None:
         raise UserError("--label and --per-class exclude each other")
     for option, output, suffix in (("--out", args.out, ".png"), ("--npy", args.npy, ".npy"), ("--gif", args.gif, ".gif")):
         check_output_file(output, suffix, option)
-    quiet_tensorflow()
+    quiet_backend()
     import numpy as np
 
     from kerasgan.data import CLASS_NAMES

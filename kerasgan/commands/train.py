@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kerasgan.cli import positive_int, quiet_tensorflow
+from kerasgan.cli import positive_int, quiet_backend
 from kerasgan.data import DATASETS
 from kerasgan.errors import UserError
 from kerasgan.recipes import Recipe, recipe_names
@@ -86,12 +86,12 @@ def resume_dir(args) -> Path | None:
 def run(args: argparse.Namespace) -> None:
     """Check the arguments, train the recipe into its run folder and say where everything went."""
     run_dir = resume_dir(args)
-    quiet_tensorflow()
+    quiet_backend()
     from kerasgan.data import load_data
     from kerasgan.recipes import get_recipe
     from kerasgan.run import (check_loop, check_resume_matches, load_run_config, next_free_run_dir, prepare_run_dir,
                               train_recipe)
-    from kerasgan.training.distribute import is_chief, make_strategy
+    from kerasgan.training.distribute import is_chief, make_strategy, replica_count
 
     overrides = dict(dataset=args.dataset, steps=args.steps, epochs=args.epochs, batch_size=args.batch_size,
                      sample_interval=args.sample_interval, loop=args.loop)
@@ -119,6 +119,8 @@ def run(args: argparse.Namespace) -> None:
         prepare_run_dir(out_dir, overwrite=args.overwrite)
     print(f"recipe '{recipe.name}': {recipe.description}")
     print(f"{'resuming' if run_dir else 'writing to'} {out_dir}/")
+    if strategy is not None:
+        print(f"strategy '{args.strategy}': {replica_count(strategy)} devices share each batch of {recipe.batch_size}")
     summary = train_recipe(recipe, out_dir, seed=seed, resume=run_dir is not None, progress=not args.no_progress,
                            x_train=x_train, y_train=y_train, checkpoint_interval_steps=checkpoint_interval_steps,
                            strategy=strategy, deterministic=deterministic, eval_samples=args.eval_samples,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from kerasgan.nets.dcgan import seeded_dropout
 from kerasgan.nets.mlp import IMG_SHAPE, Z_SIZE
 
 NUM_CLASSES = 10
@@ -38,7 +39,7 @@ def strided_convolutions(x, filters: int = 64):
     """The conditional discriminators' trunk: two strided 5x5 convolutions, LeakyReLU(0.2), Dropout 0.3, flattened."""
     for channels in (filters, filters * 2):
         x = layers.Conv2D(channels, 5, strides=2, padding="same")(x)
-        x = layers.Dropout(0.3)(layers.LeakyReLU(negative_slope=0.2)(x))
+        x = seeded_dropout(0.3)(layers.LeakyReLU(negative_slope=0.2)(x))
     return layers.Flatten()(x)
 
 

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import random
+
 import keras
 from keras import layers
 
 from kerasgan.nets.mlp import IMG_SHAPE, Z_SIZE
+
+
+def seeded_dropout(rate: float) -> layers.Dropout:
+    """``Dropout(rate)`` with its seed drawn now, from Python's ``random`` as Keras draws an unset one (so the
+    seed is the same as without it). Keras' PyTorch backend ignores the layer's seed state unless a seed was
+    given, and a resumed run would then draw other masks."""
+    return layers.Dropout(rate, seed=random.randint(1, int(1e9)))
 
 
 def build_dcgan_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE) -> keras.Model:
@@ -28,7 +37,7 @@ def build_dcgan_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: s
     x = img
     for filters in (64, 128):
         x = layers.Conv2D(filters, 5, strides=2, padding="same")(x)
-        x = layers.Dropout(0.3)(layers.LeakyReLU()(x))
+        x = seeded_dropout(0.3)(layers.LeakyReLU()(x))
     x = layers.Flatten()(x)
     validity = layers.Dense(1, activation=output_activation)(x)
     return keras.Model(img, validity, name="discriminator")

@@ -53,7 +53,7 @@ def initialize_weight_norm(model: keras.Model, inputs: np.ndarray, init_scale: f
     for layer in model.layers[1:]:
         if isinstance(layer, WeightNormDense):
             direction = np.asarray(layer.direction)
-            pre_activation = np.asarray(x) @ (direction / np.linalg.norm(direction, axis=0))
+            pre_activation = keras.ops.convert_to_numpy(x) @ (direction / np.linalg.norm(direction, axis=0))
             scale = init_scale / (pre_activation.std(axis=0) + 1e-8)
             layer.scale.assign(scale.astype(np.float32))
             layer.bias.assign((-pre_activation.mean(axis=0) * scale).astype(np.float32))

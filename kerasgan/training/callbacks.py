@@ -1,5 +1,10 @@
 """Callbacks for ``fit()`` on a GAN: fixed-input sample grids (PNG, TensorBoard, GIF), the run's saved state and
-the NaN guard, and progress in the user's units (steps and real epochs, not Keras' chunks of steps)."""
+the NaN guard, progress in the user's units (steps and real epochs, not Keras' chunks of steps), and the loss
+scalars for TensorBoard on any backend.
+
+TensorFlow is used for TensorBoard when it is installed (on any Keras backend); without it the losses go
+through the ``tensorboard`` package's own writer, and the sample grids only to PNG and GIF.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,10 @@ import sys
 import time
 from pathlib import Path
 
+import importlib.util
+
 import keras
 import numpy as np
-import tensorflow as tf
 
 from kerasgan.errors import TrainingFailed
 from kerasgan.plotting import save_gif, save_image_grid
@@ -36,7 +42,11 @@ class GANMonitor(keras.callbacks.Callback):
         self.steps_per_epoch = steps_per_epoch
         self.grid = grid
         self.every_epochs = every_epochs
-        self.writer = tf.summary.create_file_writer(str(tensorboard_dir)) if tensorboard_dir else None
+        self.writer = None
+        if tensorboard_dir and has_module("tensorflow"):
+            import tensorflow as tf
+
+            self.writer = tf.summary.create_file_writer(str(tensorboard_dir))
         self.gif_path = Path(gif_path) if gif_path else None
         self.last_sampled_step: int | None = None
 
@@ -47,6 +57,8 @@ class GANMonitor(keras.callbacks.Callback):
         path = save_image_grid(images, self.image_dir / f"step_{step:07d}.png", rows, cols, title=f"step {step}",
                                row_labels=self.row_labels)
         if self.writer is not None:
+            import tensorflow as tf
+
             with self.writer.as_default():
                 canvas = (images[: rows * cols] + 1.0) / 2.0
                 tf.summary.image("samples", grid_tensor(canvas, rows, cols), step=step)
@@ -69,11 +81,47 @@ class GANMonitor(keras.callbacks.Callback):
             save_gif(sorted(self.image_dir.glob("step_*.png")), self.gif_path)
 
 
-def grid_tensor(images: np.ndarray, rows: int, cols: int) -> tf.Tensor:
+def grid_tensor(images: np.ndarray, rows: int, cols: int) -> np.ndarray:
     """Images (N, H, W, C) in [0, 1] as one (1, rows*H, cols*W, C) image for ``tf.summary.image``."""
     _, height, width, channels = images.shape
     grid = images.reshape(rows, cols, height, width, channels).transpose(0, 2, 1, 3, 4)
-    return tf.convert_to_tensor(grid.reshape(1, rows * height, cols * width, channels))
+    return grid.reshape(1, rows * height, cols * width, channels)
+
+
+def has_module(name: str) -> bool:
+    """Whether a package can be imported (without importing it)."""
+    return importlib.util.find_spec(name) is not None
+
+
+class LossScalars(keras.callbacks.Callback):
+    """The logged losses as TensorBoard scalars at the step each chunk ends, written with the ``tensorboard``
+    package alone (no TensorFlow)."""
+
+    def __init__(self, log_dir: str | Path, steps_per_epoch: int):
+        super().__init__()
+        from tensorboard.summary import Writer
+
+        self.writer = Writer(str(Path(log_dir) / "train"))
+        self.steps_per_epoch = steps_per_epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        for name, value in (logs or {}).items():
+            self.writer.add_scalar(f"epoch_{name}", float(value), step=(epoch + 1) * self.steps_per_epoch)
+        self.writer.flush()
+
+    def on_train_end(self, logs=None):
+        self.writer.close()
+
+
+def tensorboard_callbacks(log_dir: str | Path, steps_per_epoch: int, say=print) -> list:
+    """The callbacks that log the losses for TensorBoard: Keras' own where TensorFlow is installed, the
+    ``tensorboard`` package's writer where only it is, none (and one line through ``say``) otherwise."""
+    if has_module("tensorflow"):
+        return [keras.callbacks.TensorBoard(log_dir=str(log_dir))]
+    if has_module("tensorboard"):
+        return [LossScalars(log_dir, steps_per_epoch)]
+    say("TensorBoard logs skipped: neither tensorflow nor tensorboard is installed (the losses are in losses.csv)")
+    return []
 
 
 class NonFiniteLoss(TrainingFailed):

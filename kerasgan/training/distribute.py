@@ -1,8 +1,11 @@
-"""Where the fast path runs: ``tf.distribute`` strategies, and which process writes the run folder.
+"""Where the fast path runs: ``tf.distribute`` strategies or, on JAX, a ``keras.distribution``, and which process
+writes the run folder.
 
 - :func:`make_strategy` names the strategy: ``default`` (one device), ``mirrored`` (every local GPU, or
   logical CPU, holds a copy; the global batch is split between them) or ``multi-worker`` (several machines,
-  described by the ``TF_CONFIG`` environment variable).
+  described by the ``TF_CONFIG`` environment variable; TensorFlow only).
+- On JAX, ``mirrored`` is ``keras.distribution.DataParallel`` over every local device (for CPUs, as many as
+  ``XLA_FLAGS=--xla_force_host_platform_device_count=N`` makes); the batch is one array sharded between them.
 """
 
 from __future__ import annotations
@@ -20,7 +23,13 @@ STRATEGIES = ("default", "mirrored", "multi-worker")
 
 
 def make_strategy(name: str = "default") -> tf.distribute.Strategy:
-    """The ``tf.distribute`` strategy called ``name`` (see ``STRATEGIES``); build and compile the GAN in its scope."""
+    """The strategy called ``name`` (see ``STRATEGIES``); build and compile the GAN in its scope."""
+    import keras
+
+    if keras.config.backend() == "jax":
+        return jax_distribution(name)
+    if keras.config.backend() != "tensorflow":
+        raise UserError(f"--strategy {name} needs the TensorFlow or JAX backend (this is '{keras.config.backend()}')")
     import tensorflow as tf
 
     if name == "default":
@@ -30,6 +39,31 @@ def make_strategy(name: str = "default") -> tf.distribute.Strategy:
     if name == "multi-worker":
         return tf.distribute.MultiWorkerMirroredStrategy()
     raise UserError(f"unknown strategy '{name}' (choose from: {', '.join(STRATEGIES)})")
+
+
+def jax_distribution(name: str):
+    """On JAX: ``None`` for ``default``, data parallel over the local devices for ``mirrored``."""
+    import keras
+
+    if name == "default":
+        return None
+    if name == "mirrored":
+        distribution = keras.distribution.DataParallel(devices=keras.distribution.list_devices())
+        keras.distribution.set_distribution(distribution)
+        return distribution
+    if name == "multi-worker":
+        raise UserError("--strategy multi-worker is TensorFlow's MultiWorkerMirroredStrategy; on JAX use "
+                        "--strategy mirrored (the devices of one machine)")
+    raise UserError(f"unknown strategy '{name}' (choose from: {', '.join(STRATEGIES)})")
+
+
+def replica_count(strategy) -> int:
+    """How many devices share a global batch: a ``tf.distribute`` strategy's replicas or a JAX mesh's devices."""
+    if strategy is None:
+        return 1
+    if hasattr(strategy, "num_replicas_in_sync"):
+        return strategy.num_replicas_in_sync
+    return strategy.device_mesh.devices.size
 
 
 def is_multi_worker(strategy: tf.distribute.Strategy | None) -> bool:
@@ -51,7 +85,7 @@ def is_chief(strategy: tf.distribute.Strategy | None = None) -> bool:
 
 def check_batch_split(batch_size: int, strategy: tf.distribute.Strategy) -> None:
     """The global batch must split evenly between the replicas (each computes its share of the mean loss)."""
-    replicas = strategy.num_replicas_in_sync
+    replicas = replica_count(strategy)
     if batch_size % replicas:
         raise UserError(f"batch size {batch_size} does not split evenly between {replicas} replicas "
                         f"(use a multiple of {replicas})")

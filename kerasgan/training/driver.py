@@ -8,6 +8,7 @@ TensorBoard, progress in steps and real epochs, and a ``tf.distribute`` strategy
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
 from dataclasses import dataclass
@@ -21,11 +22,11 @@ from kerasgan.errors import UserError
 from kerasgan.gans import BaseGAN, build_gan
 from kerasgan.nets import CONDITIONAL, AUXILIARY_CLASSIFIER, SEMI_SUPERVISED, get_architecture
 from kerasgan.recipes import Recipe
-from kerasgan.training.callbacks import GANMonitor, NonFiniteLoss, RunState, TrainingProgress
+from kerasgan.training.callbacks import (GANMonitor, NonFiniteLoss, RunState, TrainingProgress,
+                                        tensorboard_callbacks)
 from kerasgan.training.checkpoint import (CHECKPOINT_INTERVAL_STEPS, CHECKPOINT_NAME, CONFIG_NAME, checkpoint_step,
                                          load_checkpoint)
 from kerasgan.training.distribute import check_batch_split, is_multi_worker
-from kerasgan.training.pipeline import resumable_dataset, semi_supervised_dataset
 
 LOG_INTERVAL_STEPS = 200
 # The fast-path setting from benchmarks/gan_speed.py on a 2-core CPU (docs/benchmark.md): 25 steps per execution
@@ -43,16 +44,26 @@ class FitResult:
     steps: list[int]
 
 
+def input_pipeline():
+    """The module of resumable input streams for the active backend: ``tf.data`` on TensorFlow, numpy elsewhere."""
+    if keras.config.backend() == "tensorflow":
+        return importlib.import_module("kerasgan.training.pipeline")
+    return importlib.import_module("kerasgan.training.numpy_pipeline")
+
+
 def training_stream(family: str, recipe: Recipe, x_train: np.ndarray, y_train: np.ndarray | None, seed: int,
                     start_step: int):
-    """The resumable batches a family trains on: images; ``(images, labels)``; or the SGAN's triple."""
+    """The resumable batches a family trains on: images; ``(images, labels)``; or the SGAN's triple.
+
+    On TensorFlow they come from a ``tf.data`` pipeline, on the other backends from numpy generators."""
+    streams = input_pipeline()
     if family in (CONDITIONAL, AUXILIARY_CLASSIFIER, SEMI_SUPERVISED) and y_train is None:
         raise UserError(f"recipe '{recipe.name}' trains a {family} GAN and needs the labels (y_train)")
     if family == SEMI_SUPERVISED:
         subset = balanced_subset(y_train, recipe.labels or len(y_train), seed)
-        return semi_supervised_dataset(x_train, y_train, subset, recipe.batch_size, seed, start_step)
+        return streams.semi_supervised_dataset(x_train, y_train, subset, recipe.batch_size, seed, start_step)
     labels = y_train if family in (CONDITIONAL, AUXILIARY_CLASSIFIER) else None
-    return resumable_dataset(x_train, recipe.batch_size, seed=seed, start_step=start_step, labels=labels)
+    return streams.resumable_dataset(x_train, recipe.batch_size, seed=seed, start_step=start_step, labels=labels)
 
 
 def fit_recipe(
@@ -104,7 +115,7 @@ def fit_recipe(
     run_state = RunState(out_dir / CHECKPOINT_NAME, steps_per_epoch, history,
                          every_epochs=max(1, checkpoint_interval_steps // steps_per_epoch))
     callbacks = [*sample_callbacks(gan, recipe, out_dir, steps_per_epoch, seed), run_state,
-                 keras.callbacks.TensorBoard(log_dir=str(out_dir / "logs"))]
+                 *tensorboard_callbacks(out_dir / "logs", steps_per_epoch, say=print if progress else _silent)]
     if progress:
         callbacks.append(TrainingProgress(planned_steps, steps_per_epoch,
                                           len(x_train) // recipe.batch_size, start_step))
@@ -146,3 +157,7 @@ def sample_callbacks(gan: BaseGAN, recipe: Recipe, out_dir: Path, steps_per_epoc
                        every_epochs=max(1, round(recipe.sample_interval / steps_per_epoch)),
                        tensorboard_dir=out_dir / "logs" / "samples", gif_path=out_dir / "samples.gif",
                        row_labels=gan.grid_row_labels(rows, CLASS_NAMES.get(recipe.dataset)))]
+
+
+def _silent(message: str) -> None:
+    """Drop a message (a run without progress output)."""

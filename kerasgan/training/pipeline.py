@@ -13,17 +13,12 @@ import math
 import numpy as np
 import tensorflow as tf
 
-from kerasgan.errors import UserError
-
-LABELLED_STREAM = 2**40  # offsets the pass index of the labelled stream so that it never repeats the unlabelled one
+from kerasgan.training.numpy_pipeline import LABELLED_STREAM, passes_and_skip
 
 
 def batch_indices(num_items: int, batch_size: int, seed: int, start_step: int = 0, stream: int = 0) -> tf.data.Dataset:
     """Endless batches of indices into ``num_items`` items, in the order fixed by ``(seed, stream)``."""
-    steps_per_pass = num_items // batch_size
-    if steps_per_pass == 0:
-        raise UserError(f"batch size {batch_size} is larger than the {num_items} training images")
-    first_pass, skip_steps = divmod(start_step, steps_per_pass)
+    steps_per_pass, first_pass, skip_steps = passes_and_skip(num_items, batch_size, start_step)
 
     def batches_of_pass(pass_index):
         order = tf.random.experimental.stateless_shuffle(

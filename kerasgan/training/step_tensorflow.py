@@ -22,9 +22,17 @@ def replica_position() -> tuple:
 
 
 def apply_update(optimizer, tape: tf.GradientTape, loss, network) -> None:
-    """One optimizer step of ``network``'s trainable weights down the gradient of ``loss``."""
+    """One optimizer step of ``network``'s trainable weights down the gradient of ``loss``.
+
+    An embedding's gradient comes as ``tf.IndexedSlices`` with a row per lookup; Keras' optimizers apply such
+    slices row by row, so a label drawn twice in a batch adds two squared gradients to Adam's second moment
+    instead of the square of their sum. Made dense (the class embeddings are small), the update is the
+    textbook one, as on JAX and PyTorch.
+    """
     weights = network.trainable_variables
-    optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))
+    grads = [tf.convert_to_tensor(grad) if isinstance(grad, tf.IndexedSlices) else grad
+             for grad in tape.gradient(loss, weights)]
+    optimizer.apply_gradients(zip(grads, weights))
 
 
 def train_step(gan, data) -> dict:

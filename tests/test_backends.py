@@ -1,0 +1,190 @@
+"""The compiled GAN step on every Keras backend: TensorFlow, JAX and PyTorch train the same algorithm.
+
+The tests marked ``backends`` run on the backend of this pytest process (CI also runs them under
+``KERAS_BACKEND=jax`` and ``KERAS_BACKEND=torch`` without TensorFlow); they catch the JAX traps that train wrong
+silently (lost optimizer updates, the same noise at every step, frozen BatchNorm statistics). The cross-backend
+tests start a process per backend from the TensorFlow suite.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+from conftest import REPO_ROOT, any_changed, run_script, weights_of
+
+from kerasgan.gans import build_gan
+from kerasgan.training.driver import input_pipeline
+
+BACKEND = keras.config.backend()
+OTHER_BACKENDS = [backend for backend in ("tensorflow", "jax", "torch") if backend != BACKEND]
+STEPS = 3
+
+
+def installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def fit_steps(gan, images, labels=None, steps: int = STEPS):
+    stream = input_pipeline().resumable_dataset(images, 16, seed=0, labels=labels)
+    return gan.fit(stream, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False).history
+
+
+def batchnorm_statistics(model) -> list[np.ndarray]:
+    return [np.array(weight) for weight in model.non_trainable_weights if "moving" in weight.path]
+
+
+@pytest.mark.backends
+@pytest.mark.parametrize("architecture", ["keras-gan", "conditional-ac", "sgan"])
+def test_every_step_advances_both_optimizers_and_changes_both_networks(architecture, tiny_images):
+    gan = build_gan(architecture, seed=0, steps_per_execution=1)
+    generator_before, discriminator_before = weights_of(gan.generator), weights_of(gan.discriminator)
+    labels = np.arange(len(tiny_images)) % 10
+    stream = (input_pipeline().semi_supervised_dataset(tiny_images, labels, np.arange(20), 16, seed=0)
+              if architecture == "sgan" else input_pipeline().resumable_dataset(
+                  tiny_images, 16, seed=0, labels=None if architecture == "keras-gan" else labels))
+    history = gan.fit(stream, epochs=1, steps_per_epoch=STEPS, verbose=0, shuffle=False).history
+    assert int(gan.d_optimizer.iterations) == STEPS
+    assert int(gan.g_optimizer.iterations) == STEPS
+    assert any_changed(generator_before, weights_of(gan.generator))
+    assert any_changed(discriminator_before, weights_of(gan.discriminator))
+    moments = [np.array(variable) for variable in gan.g_optimizer.variables if "momentum" in variable.path]
+    assert moments and all(np.any(moment != 0) for moment in moments), "the generator's Adam moments never moved"
+    assert all(np.isfinite(values[-1]) for values in history.values())
+
+
+@pytest.mark.backends
+def test_the_noise_seed_advances_once_per_step_so_every_step_draws_new_noise(tiny_images):
+    gan = build_gan("keras-gan", seed=3, steps_per_execution=1)
+    start = np.array(gan.seed_generator.state)
+    fit_steps(gan, tiny_images)
+    np.testing.assert_array_equal(np.array(gan.seed_generator.state), start + np.array([0, STEPS]))
+
+
+@pytest.mark.backends
+def test_batchnorm_moving_statistics_move_at_every_step(tiny_images):
+    gan = build_gan("keras-gan", seed=0, steps_per_execution=1)
+    seen = [batchnorm_statistics(gan.generator)]
+    for _ in range(STEPS):
+        fit_steps(gan, tiny_images, steps=1)
+        seen.append(batchnorm_statistics(gan.generator))
+    assert len(seen[0]) == 6  # three BatchNorm layers, a moving mean and variance each
+    for before, after in zip(seen, seen[1:]):
+        assert all(not np.array_equal(old, new) for old, new in zip(before, after))
+
+
+@pytest.mark.backends
+def test_a_chunk_of_steps_in_one_call_trains_like_single_steps(tiny_images):
+    chunked = build_gan("keras-gan", seed=0, steps_per_execution=STEPS)
+    single = build_gan("keras-gan", seed=0, steps_per_execution=1)
+    single.set_weights(chunked.get_weights())
+    fit_steps(chunked, tiny_images)
+    fit_steps(single, tiny_images)
+    for got, expected in zip(weights_of(chunked), weights_of(single)):
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def relative_difference(result: dict, reference: dict) -> float:
+    """The largest difference between two sets of weights, per tensor, relative to the reference tensor's norm."""
+    return max(np.linalg.norm(result[key] - reference[key]) / max(np.linalg.norm(reference[key]), 1e-12)
+               for key in reference if key.startswith("weight/"))
+
+
+@pytest.fixture(scope="module")
+def one_step_on_each_backend(tmp_path_factory) -> tuple:
+    """One SGD and one Adam step of three GANs on every installed backend, from the same weights, batch and noise."""
+    backends = [backend for backend in ("tensorflow", "jax", "torch") if installed(backend)]
+    if backends[:1] != ["tensorflow"] or len(backends) < 2:
+        pytest.skip(f"the reference is TensorFlow's step; installed: {backends}")
+    folder = tmp_path_factory.mktemp("one-step")
+    helper = [sys.executable, str(REPO_ROOT / "tests" / "backend_step.py")]
+    for mode, backend in [("init", backends[0])] + [("step", backend) for backend in backends]:
+        done = subprocess.run([*helper, mode, str(folder), *CROSS_BACKEND_ARCHITECTURES], capture_output=True,
+                              text=True, timeout=300, env={**os.environ, "KERAS_BACKEND": backend})
+        assert done.returncode == 0, done.stderr[-3000:]
+    return folder, backends
+
+
+CROSS_BACKEND_ARCHITECTURES = ("keras-gan", "dcgan", "conditional")
+
+
+def load_step(folder, name: str) -> dict:
+    return dict(np.load(folder / f"{name}.npz"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("architecture", CROSS_BACKEND_ARCHITECTURES)
+def test_one_sgd_step_on_jax_and_pytorch_gives_the_weights_tensorflow_gives(one_step_on_each_backend, architecture):
+    """The articles' MLP (with BatchNorm), the DCGAN and the conditional GAN: same losses, same gradients
+    (within 1e-4 relative, per tensor), same BatchNorm statistics; the step itself moves them by far more."""
+    folder, backends = one_step_on_each_backend
+    initial, reference = load_step(folder, f"initial-{architecture}"), load_step(folder, f"{backends[0]}-{architecture}-sgd")
+    assert relative_difference(reference, initial) > 1e-2
+    for backend in backends[1:]:
+        result = load_step(folder, f"{backend}-{architecture}-sgd")
+        assert relative_difference(result, reference) < 1e-4, backend
+        for name in ("log/d_loss", "log/g_loss", "log/d_acc"):
+            np.testing.assert_allclose(result[name], reference[name], rtol=1e-5, err_msg=(backend, name))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("architecture", CROSS_BACKEND_ARCHITECTURES)
+def test_one_adam_step_agrees_across_backends_except_where_a_gradient_is_too_small_to_have_a_sign(
+        one_step_on_each_backend, architecture):
+    """Adam's first step moves every weight by about the learning rate in the direction of its gradient's sign;
+    where a gradient is within float32 rounding of zero, backends that sum in another order may pick the other
+    sign. Everywhere else (at least 99.5 % of the weights) they agree within 1e-6."""
+    folder, backends = one_step_on_each_backend
+    reference = load_step(folder, f"{backends[0]}-{architecture}-adam")
+    for backend in backends[1:]:
+        result = load_step(folder, f"{backend}-{architecture}-adam")
+        keys = [key for key in reference if key.startswith("weight/")]
+        differing = sum(int(np.sum(np.abs(result[key] - reference[key]) > 1e-6)) for key in keys)
+        assert differing / sum(reference[key].size for key in keys) < 0.005, backend
+        assert max(float(np.max(np.abs(result[key] - reference[key]))) for key in keys) < 2 * 2e-4 + 1e-6
+
+
+TINY_RUN = ("--steps", "20", "--batch-size", "16", "--checkpoint-interval", "10", "--eval-samples", "0",
+            "--no-progress")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not installed("jax"), reason="JAX is not installed")
+def test_data_parallel_on_two_jax_cpu_devices_gives_the_one_device_weights(idx_folder, tmp_path):
+    env = {"KERAS_BACKEND": "jax", "XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    command = ("--recipe", "gan-in-6-min", "--loop", "fast", "--data-dir", str(idx_folder), *TINY_RUN)
+    one = run_script("train.py", *command, "--out", str(tmp_path / "one"), env=env)
+    two = run_script("train.py", *command, "--strategy", "mirrored", "--out", str(tmp_path / "two"), env=env)
+    assert one.returncode == 0 and two.returncode == 0, one.stderr[-2000:] + two.stderr[-2000:]
+    assert "strategy 'mirrored': 2 devices share each batch of 16" in two.stdout
+    single, parallel = (dict(np.load(tmp_path / run / "checkpoint.npz")) for run in ("one", "two"))
+    assert int(parallel["step"]) == 20
+    for name in single:
+        if name.startswith(("generator/", "discriminator/")):
+            np.testing.assert_allclose(parallel[name], single[name], atol=1e-5, err_msg=name)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", OTHER_BACKENDS)
+def test_a_run_continues_on_another_backend_and_its_generator_loads_on_this_one(backend, idx_folder, tmp_path):
+    """The run folder is portable: a checkpoint written here continues under ``backend`` (not bitwise: other
+    kernels), and the generator that backend saves loads and samples here."""
+    if not installed(backend):
+        pytest.skip(f"{backend} is not installed")
+    from kerasgan.training.checkpoint import load_keras_model
+
+    run_dir = tmp_path / "run"
+    first = run_script("train.py", "--data-dir", str(idx_folder), *TINY_RUN, "--out", str(run_dir))
+    assert first.returncode == 0, first.stderr[-2000:]
+    continued = run_script("train.py", "--resume", str(run_dir), "--steps", "40", "--data-dir", str(idx_folder),
+                           "--no-progress", "--eval-samples", "0", env={"KERAS_BACKEND": backend})
+    assert continued.returncode == 0, continued.stderr[-2000:]
+    assert int(np.load(run_dir / "checkpoint.npz")["step"]) == 40
+    generator = load_keras_model(run_dir / "generator.keras")
+    images = keras.ops.convert_to_numpy(generator(np.zeros((4, 100), "float32")))
+    assert images.shape == (4, 28, 28, 1) and np.all(np.abs(images) <= 1)
