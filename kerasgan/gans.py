@@ -291,7 +291,7 @@ FAMILY_CLASSES: dict[str, type[BaseGAN]] = {
 def backend_compile_options(jit_compile: bool, steps_per_execution: int) -> dict:
     """``compile()``'s step options on the active backend. TensorFlow: as asked (its graph runs without XLA
     too). JAX: always XLA (without it the step runs op by op, about 20x slower). PyTorch: eager, one step per
-    call (Keras' PyTorch trainer refuses more; ``torch.compile`` is measured in benchmarks/gan_speed.py)."""
+    call (Keras' PyTorch trainer refuses more; ``torch.compile`` of it is measured in benchmarks/backends.py)."""
     backend = keras.config.backend()
     if backend == "jax":
         return {"jit_compile": True, "steps_per_execution": steps_per_execution}
