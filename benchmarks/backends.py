@@ -57,6 +57,9 @@ def fast_step(how: str, batch_size: int):
         keras.mixed_precision.set_global_policy("mixed_bfloat16")
     gan = build_gan(ARCHITECTURE, seed=0, jit_compile="xla" in how, steps_per_execution=STEPS_PER_EXECUTION)
     if "compile" in how:
+        from benchmarks.torch_loop import allow_two_gradients_per_forward_pass
+
+        allow_two_gradients_per_forward_pass()
         gan.jit_compile = True  # torch.compile, which build_gan leaves off on PyTorch
     stream = input_pipeline().resumable_dataset(images(), batch_size, seed=0)
 

@@ -51,6 +51,9 @@ def epoch_runner(architecture: str, x_train, batch_size: int, args):
     spe = 1 if keras.config.backend() == "torch" else args.steps_per_execution
     gan = build_gan(architecture, seed=0, steps_per_execution=spe)
     if args.torch_compile:
+        from benchmarks.torch_loop import allow_two_gradients_per_forward_pass
+
+        allow_two_gradients_per_forward_pass()
         gan.jit_compile = True
     stream = input_pipeline().resumable_dataset(x_train, batch_size, seed=0)
 

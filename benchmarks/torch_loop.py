@@ -38,6 +38,14 @@ def torch_mlp(model: keras.Model):
     return torch.nn.Sequential(*modules)
 
 
+def allow_two_gradients_per_forward_pass() -> None:
+    """``torch.compile``'s backward donates its buffers by default, which the simultaneous GAN step (D's and G's
+    gradients from one forward pass, ``retain_graph=True``) cannot allow."""
+    import torch._functorch.config
+
+    torch._functorch.config.donated_buffer = False
+
+
 def torch_gan_step(architecture: str, images: np.ndarray, batch_size: int, device: str = "cpu",
                    compile_step: bool = False) -> Callable[[], None]:
     """One step of the six-minute article's loop on ``architecture``'s MLPs: a D step on real and detached

@@ -90,8 +90,12 @@ def test_a_chunk_of_steps_in_one_call_trains_like_single_steps(tiny_images):
 
 
 def relative_difference(result: dict, reference: dict) -> float:
-    """The largest difference between two sets of weights, per tensor, relative to the reference tensor's norm."""
-    return max(np.linalg.norm(result[key] - reference[key]) / max(np.linalg.norm(reference[key]), 1e-12)
+    """The largest difference between two sets of weights, per tensor, relative to the reference tensor's norm.
+
+    A tensor under 1e-4 in norm (a bias one step away from zero, moved by a gradient that nearly cancels)
+    is compared absolutely instead: its float32 rounding is not relative to its own size.
+    """
+    return max(np.linalg.norm(result[key] - reference[key]) / max(np.linalg.norm(reference[key]), 1e-4)
                for key in reference if key.startswith("weight/"))
 
 
@@ -170,21 +174,22 @@ def test_data_parallel_on_two_jax_cpu_devices_gives_the_one_device_weights(idx_f
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", OTHER_BACKENDS)
-def test_a_run_continues_on_another_backend_and_its_generator_loads_on_this_one(backend, idx_folder, tmp_path):
-    """The run folder is portable: a checkpoint written here continues under ``backend`` (not bitwise: other
-    kernels), and the generator that backend saves loads and samples here."""
-    if not installed(backend):
-        pytest.skip(f"{backend} is not installed")
+def test_a_run_continues_on_the_other_backends_and_their_generator_loads_on_this_one(idx_folder, tmp_path):
+    """The run folder is portable: a checkpoint written here continues under each other installed backend in turn
+    (not bitwise: other kernels), and the generator the last one saves loads and samples here."""
+    others = [backend for backend in OTHER_BACKENDS if installed(backend)]
+    if not others:
+        pytest.skip("no other backend is installed")
     from kerasgan.training.checkpoint import load_keras_model
 
     run_dir = tmp_path / "run"
     first = run_script("train.py", "--data-dir", str(idx_folder), *TINY_RUN, "--out", str(run_dir))
     assert first.returncode == 0, first.stderr[-2000:]
-    continued = run_script("train.py", "--resume", str(run_dir), "--steps", "40", "--data-dir", str(idx_folder),
-                           "--no-progress", "--eval-samples", "0", env={"KERAS_BACKEND": backend})
-    assert continued.returncode == 0, continued.stderr[-2000:]
-    assert int(np.load(run_dir / "checkpoint.npz")["step"]) == 40
+    for index, backend in enumerate(others, start=2):
+        continued = run_script("train.py", "--resume", str(run_dir), "--steps", str(20 * index), "--data-dir",
+                               str(idx_folder), "--no-progress", "--eval-samples", "0", env={"KERAS_BACKEND": backend})
+        assert continued.returncode == 0, continued.stderr[-2000:]
+        assert int(np.load(run_dir / "checkpoint.npz")["step"]) == 20 * index
     generator = load_keras_model(run_dir / "generator.keras")
     images = keras.ops.convert_to_numpy(generator(np.zeros((4, 100), "float32")))
     assert images.shape == (4, 28, 28, 1) and np.all(np.abs(images) <= 1)
