@@ -115,7 +115,7 @@ def fit_recipe(
     run_state = RunState(out_dir / CHECKPOINT_NAME, steps_per_epoch, history,
                          every_epochs=max(1, checkpoint_interval_steps // steps_per_epoch))
     callbacks = [*sample_callbacks(gan, recipe, out_dir, steps_per_epoch, seed), run_state,
-                 *tensorboard_callbacks(out_dir / "logs", steps_per_epoch, say=print if progress else _silent)]
+                 *tensorboard_callbacks(out_dir / "logs", steps_per_epoch)]
     if progress:
         callbacks.append(TrainingProgress(planned_steps, steps_per_epoch,
                                           len(x_train) // recipe.batch_size, start_step))
@@ -157,7 +157,3 @@ def sample_callbacks(gan: BaseGAN, recipe: Recipe, out_dir: Path, steps_per_epoc
                        every_epochs=max(1, round(recipe.sample_interval / steps_per_epoch)),
                        tensorboard_dir=out_dir / "logs" / "samples", gif_path=out_dir / "samples.gif",
                        row_labels=gan.grid_row_labels(rows, CLASS_NAMES.get(recipe.dataset)))]
-
-
-def _silent(message: str) -> None:
-    """Drop a message (a run without progress output)."""
