@@ -16,7 +16,6 @@ Accuracy Score of Ravuri & Vinyals (2019).
 
 from __future__ import annotations
 
-import math
 import tempfile
 import time
 from pathlib import Path
@@ -82,13 +81,14 @@ def train_supervised_baseline(x_train: np.ndarray, y_train: np.ndarray, subset: 
                               verbose: int = 0) -> keras.Model:
     """The SGAN's discriminator trained as a plain classifier on the labelled images only, for as many steps."""
     from kerasgan.training.driver import input_pipeline
+    from kerasgan.training.numpy_pipeline import labelled_pool
 
     discriminator = build_sgan_discriminator(x_train.shape[1:])
     initialize_weight_norm(discriminator, x_train[subset[:500]])
     classifier = keras.Model(discriminator.input, discriminator.output[0])
     classifier.compile(optimizer=make_optimizer(recipe.optimizer, recipe.steps),
                        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile=True)
-    pool = np.tile(subset, math.ceil(recipe.batch_size / len(subset)))
+    pool = labelled_pool(subset, recipe.batch_size)
     labelled = input_pipeline().resumable_dataset(x_train[pool], recipe.batch_size, seed, labels=y_train[pool])
     classifier.fit(labelled, epochs=1, steps_per_epoch=recipe.steps, verbose=verbose, shuffle=False)
     return classifier

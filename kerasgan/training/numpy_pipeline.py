@@ -29,6 +29,11 @@ def passes_and_skip(num_items: int, batch_size: int, start_step: int) -> tuple[i
     return steps_per_pass, first_pass, skip_steps
 
 
+def labelled_pool(labelled: np.ndarray, batch_size: int) -> np.ndarray:
+    """The labelled indices repeated until they fill at least one batch (there may be fewer labels than a batch)."""
+    return np.tile(np.asarray(labelled), math.ceil(batch_size / len(labelled)))
+
+
 def batch_indices(num_items: int, batch_size: int, seed: int, start_step: int = 0,
                   stream: int = 0) -> Iterator[np.ndarray]:
     """Endless batches of indices into ``num_items`` items, in the order fixed by ``(seed, stream)``."""
@@ -51,7 +56,7 @@ def resumable_dataset(images: np.ndarray, batch_size: int, seed: int, start_step
 def semi_supervised_dataset(images: np.ndarray, labels: np.ndarray, labelled: np.ndarray, batch_size: int, seed: int,
                             start_step: int = 0) -> Iterator:
     """Endless ``(labelled_images, labels, unlabelled_images)`` batches, as the ``tf.data`` version draws them."""
-    pool = np.tile(np.asarray(labelled), math.ceil(batch_size / len(labelled)))
+    pool = labelled_pool(labelled, batch_size)
     labelled_batches = batch_indices(len(pool), batch_size, seed, start_step, stream=LABELLED_STREAM)
     unlabelled_batches = batch_indices(len(images), batch_size, seed, start_step)
     for labelled_indices, unlabelled_indices in zip(labelled_batches, unlabelled_batches):

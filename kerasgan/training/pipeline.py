@@ -8,12 +8,10 @@ current one, so nothing depends on how often the run was restarted.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import tensorflow as tf
 
-from kerasgan.training.numpy_pipeline import LABELLED_STREAM, passes_and_skip
+from kerasgan.training.numpy_pipeline import LABELLED_STREAM, labelled_pool, passes_and_skip
 
 
 def batch_indices(num_items: int, batch_size: int, seed: int, start_step: int = 0, stream: int = 0) -> tf.data.Dataset:
@@ -42,7 +40,7 @@ def semi_supervised_dataset(images: np.ndarray, labels: np.ndarray, labelled: np
                             start_step: int = 0) -> tf.data.Dataset:
     """Endless ``(labelled_images, labels, unlabelled_images)`` batches: the labelled images are ``images[labelled]``
     (repeated to fill a batch when there are fewer), the unlabelled ones all of ``images``."""
-    pool = np.tile(np.asarray(labelled), math.ceil(batch_size / len(labelled)))
+    pool = labelled_pool(labelled, batch_size)
     labelled_images, labelled_labels = tf.constant(images[pool]), tf.constant(labels[pool].astype(np.int32))
     unlabelled_images = tf.constant(images)
     labelled_batches = batch_indices(len(pool), batch_size, seed, start_step, stream=LABELLED_STREAM)
