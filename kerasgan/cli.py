@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from kerasgan.errors import TrainingFailed, UserError
+from kerasgan.errors import TrainingFailed, UserError, WorkerLost
 
 
 def quiet_backend() -> None:
@@ -167,11 +167,17 @@ def main(argv: list[str] | None = None) -> None:
 
 def run_main(main: Callable[[], object]) -> None:
     """Run a script's ``main``: user errors become one line and exit code 2, a failed training run one line
-    and exit code 1 (:class:`~kerasgan.errors.TrainingFailed`, e.g. a NaN loss), Ctrl-C exits 130."""
+    and exit code 1 (:class:`~kerasgan.errors.TrainingFailed`, e.g. a NaN loss, or a lost worker, after which the
+    process ends at once), Ctrl-C exits 130."""
     try:
         main()
     except UserError as error:
         die(str(error))
+    except WorkerLost as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(1)  # a normal exit waits on TensorFlow's threads and pools that still expect the lost worker
     except TrainingFailed as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(1)

@@ -7,3 +7,7 @@ class UserError(Exception):
 
 class TrainingFailed(RuntimeError):
     """Training could not go on (e.g. the loss became NaN); scripts show one line and exit with code 1."""
+
+
+class WorkerLost(TrainingFailed):
+    """A worker of a multi-worker run died or stopped answering; the run can go on with ``--resume``."""

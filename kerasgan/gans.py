@@ -33,6 +33,7 @@ from kerasgan.plotting import class_grid_inputs
 from kerasgan.recipes import make_optimizer
 
 INIT_BATCH_SIZE = 500  # images for the SGAN's data-dependent initialisation
+STATISTICS_BATCHES = 10  # batches of INIT_BATCH_SIZE that measure BatchNorm's statistics for averaged weights
 
 
 def step_module():
@@ -110,6 +111,13 @@ class BaseGAN(keras.Model):
     def train_step(self, *args):
         return step_module().train_step(self, *args)
 
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        """Skip the symbolic build of Keras' TensorFlow trainer when the GAN comes built (it always does): under a
+        multi-worker strategy that build first reduces a batch over the replicas, which fails on the
+        ``(images, labels)`` batches of the conditional families."""
+        if not self.built:
+            super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+
     def build_optimizers(self) -> None:
         """Create both optimizers' slot variables now (checkpoint restore needs them before step one)."""
         self.d_optimizer.build(self.discriminator.trainable_variables)
@@ -150,7 +158,19 @@ class BaseGAN(keras.Model):
         """Data-dependent initialisation before the first step of a new run (none by default)."""
 
     def finish_training(self) -> None:
-        """Make the networks final after the last step (and after the last checkpoint); nothing by default."""
+        """Make the networks final after the last step (and after the last checkpoint).
+
+        With a moving average of G's weights, G takes the averaged weights; BatchNorm's moving statistics were
+        gathered by the last weights, not the averaged ones, so they are measured again on the averaged G.
+        """
+        if not self.g_optimizer.use_ema:
+            return
+        self.g_optimizer.finalize_variable_values(self.generator.trainable_variables)
+        measure_batch_statistics(self.generator, lambda: self.generator_inputs(INIT_BATCH_SIZE))
+
+    def generator_inputs(self, batch_size: int):
+        """A batch of the generator's inputs drawn as training draws them."""
+        return self.sample_noise(batch_size)
 
 
 class GAN(BaseGAN):
@@ -191,6 +211,9 @@ class ConditionalGAN(GAN):
         noise = keras.random.normal((batch_size, self.latent_dim), seed=self.seed_generator)
         labels = keras.random.randint((batch_size, 1), 0, self.num_classes, seed=self.seed_generator, dtype="int32")
         return noise, labels
+
+    def generator_inputs(self, batch_size: int):
+        return self.sample_inputs(batch_size)
 
     def compute_losses(self, data, training: bool = True) -> dict:
         """D sees real and generated ``(image, label)`` pairs, G wants D to say "real" (and the asked class)."""
@@ -273,6 +296,20 @@ class SemiSupervisedGAN(BaseGAN):
     def finish_training(self) -> None:
         """Copy the moving average of D's weights into D: the classifier tested is the averaged one."""
         self.d_optimizer.finalize_variable_values(self.discriminator.trainable_variables)
+        super().finish_training()
+
+
+def measure_batch_statistics(model: keras.Model, draw_inputs, batches: int = STATISTICS_BATCHES) -> None:
+    """Set every BatchNorm layer's moving mean and variance to their mean over ``batches`` batches of
+    ``draw_inputs()`` in training mode (a momentum of i/(i+1) at the i-th batch averages them equally)."""
+    norms = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    momenta = [layer.momentum for layer in norms]
+    for index in range(batches if norms else 0):
+        for layer in norms:
+            layer.momentum = index / (index + 1)
+        model(draw_inputs(), training=True)
+    for layer, momentum in zip(norms, momenta):
+        layer.momentum = momentum
 
 
 def _unpack(data):
@@ -311,11 +348,13 @@ def build_gan(
     optimizer: str = "adam",
     strategy=None,
     total_steps: int = 1,
+    generator_average: float = 0.0,
 ) -> BaseGAN:
     """A compiled GAN of a named architecture (see ``kerasgan.nets.ARCHITECTURES``), of the family that trains it.
 
     ``optimizer`` names the settings both networks get (``kerasgan.recipes.OPTIMIZERS``; a decaying schedule
-    runs over ``total_steps``); the semi-supervised family's D also keeps a moving average of its weights.
+    runs over ``total_steps``); the semi-supervised family's D also keeps a moving average of its weights, and
+    ``generator_average`` (a momentum, 0 for none) keeps one of G's, which G takes when training finishes.
     On TensorFlow the step is compiled either way; XLA (``jit_compile``) measured slower on a 2-core CPU for most
     of these models (docs/benchmark.md), so it is off unless asked for (see :func:`backend_compile_options` for
     JAX and PyTorch). With a ``strategy`` the GAN is built and compiled in its scope; with several
@@ -333,7 +372,8 @@ def build_gan(
         gan = gan_class(discriminator, generator, latent_dim=z_size, seed=seed, **options)
         gan.compile(
             d_optimizer=make_optimizer(optimizer, total_steps, average_weights=family == SEMI_SUPERVISED),
-            g_optimizer=make_optimizer(optimizer, total_steps),
+            g_optimizer=make_optimizer(optimizer, total_steps, average_weights=generator_average > 0,
+                                       average_momentum=generator_average),
             **step_options,
         )
         gan.build_optimizers()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -20,21 +21,24 @@ import keras
 import numpy as np
 
 from kerasgan.data import load_data
-from kerasgan.errors import UserError
+from kerasgan.errors import UserError, WorkerLost
 from kerasgan.nets import SEMI_SUPERVISED, UNCONDITIONAL, get_architecture
 from kerasgan.plotting import plot_losses, write_history_csv
 from kerasgan.recipes import Recipe
-from kerasgan.training.checkpoint import CHECKPOINT_INTERVAL_STEPS, CHECKPOINT_NAME, CONFIG_NAME
-from kerasgan.training.distribute import is_chief
+from kerasgan.training.checkpoint import CHECKPOINT_INTERVAL_STEPS, CHECKPOINT_NAME, CONFIG_NAME, checkpoint_step
+from kerasgan.training.distribute import is_chief, lost_worker_errors
 from kerasgan.training.parity import initialize_model, train
 
 # What kerasgan writes in a run folder: --overwrite deletes these and refuses to touch a folder holding anything else.
 RUN_FILES = ("config.json", "summary.json", "evaluation.json", "losses.csv", "losses.png", "samples.gif",
              "generator.keras", "classifier.keras", CHECKPOINT_NAME, f".{CHECKPOINT_NAME}.tmp")
 RUN_FOLDERS = ("images", "logs")
+# What TensorFlow's message about a lost peer says on the line worth showing (connection reset, health check).
+LOST_PEER_WORDS = re.compile(r"aborted|is down|reset by peer|deadline|unhealthy", re.IGNORECASE)
+FUNCTION_NODE = re.compile(r"\{\{function_node [^}]*\}\}")
 # Settings a resumed run must share with the run it continues (the length may grow).
 RESUME_FIXED_FIELDS = ("dataset", "architecture", "optimizer", "loop", "batch_size", "z_size", "label_smoothing",
-                       "labels", "jit_compile")
+                       "labels", "jit_compile", "generator_average")
 
 
 def prepare_run_dir(out_dir: str | Path, resume: bool = False, overwrite: bool = False) -> Path:
@@ -131,20 +135,34 @@ def train_recipe(
     batches and noise being functions of ``(seed, step)``, ends with the weights an uninterrupted run ends
     with. ``deterministic`` turns on TensorFlow's op determinism (for the whole process; on CPU the fast path
     is bitwise reproducible without it, on GPU it is not). With a multi-worker ``strategy`` only the chief
-    writes into ``out_dir``. At the end the result is scored (``eval_samples`` generated samples, or the
-    classifier's test accuracy for a semi-supervised GAN; 0 skips it) into ``evaluation.json``.
+    writes into ``out_dir`` and scores the result, and a lost worker is a :class:`WorkerLost` error. At the end
+    the result is scored (``eval_samples`` generated samples, or the classifier's test accuracy for a
+    semi-supervised GAN; 0 skips it) into ``evaluation.json``.
     """
     if deterministic:
         enable_determinism()
     out_dir = read_dir = Path(out_dir)
     if not is_chief(strategy):
-        out_dir = Path(tempfile.mkdtemp(prefix="kerasgan-worker-"))
+        out_dir, eval_samples = Path(tempfile.mkdtemp(prefix="kerasgan-worker-")), 0
     try:
         return _train_recipe(recipe, read_dir, out_dir, seed, data_dir, resume, progress, x_train, y_train,
                              checkpoint_interval_steps, strategy, deterministic, eval_samples)
+    except lost_worker_errors(strategy) as error:
+        raise WorkerLost(worker_lost_message(error, read_dir)) from None
     finally:
         if out_dir != read_dir:
             shutil.rmtree(out_dir, ignore_errors=True)
+
+
+def worker_lost_message(error: Exception, run_dir: Path) -> str:
+    """What a worker that lost a peer says: what happened, which checkpoint is kept and how to go on."""
+    lines = [FUNCTION_NODE.sub("", line).strip() for line in str(getattr(error, "message", error)).splitlines()]
+    reason = next((line for line in lines if LOST_PEER_WORDS.search(line)), type(error).__name__)
+    checkpoint = run_dir / CHECKPOINT_NAME
+    kept = (f"the last checkpoint (step {checkpoint_step(checkpoint)}) is {checkpoint}" if checkpoint.is_file()
+            else "no checkpoint was written yet, so start the run again from scratch")
+    return (f"a worker of this multi-worker run was lost ({reason}); {kept}; start every worker again with "
+            f"--resume {run_dir}")
 
 
 def _train_recipe(recipe, read_dir, out_dir, seed, data_dir, resume, progress, x_train, y_train,

@@ -89,6 +89,23 @@ def test_a_chunk_of_steps_in_one_call_trains_like_single_steps(tiny_images):
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.backends
+def test_the_averaged_generator_is_the_moving_average_of_its_weights_over_the_steps(tiny_images):
+    gan = build_gan(seed=3, generator_average=0.9, steps_per_execution=1)
+    trainable = gan.generator.trainable_variables
+    averages = None  # the average starts at the weights after the first step, not at the random initial ones
+    for _ in range(STEPS):
+        fit_steps(gan, tiny_images, steps=1)
+        weights = [keras.ops.convert_to_numpy(weight) for weight in trainable]
+        averages = weights if averages is None else [0.9 * average + 0.1 * weight
+                                                     for average, weight in zip(averages, weights)]
+    last = [keras.ops.convert_to_numpy(weight) for weight in trainable]
+    gan.finish_training()
+    for weight, average, final in zip(trainable, averages, last):
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(weight), average, atol=1e-6)
+        assert not np.allclose(average, final, atol=1e-6)
+
+
 def relative_difference(result: dict, reference: dict) -> float:
     """The largest difference between two sets of weights, per tensor, relative to the reference tensor's norm.
 

@@ -115,10 +115,12 @@ def run(args: argparse.Namespace) -> None:
     check_loop(recipe, run_dir is not None, strategy)
     x_train, y_train = load_data(recipe.dataset, "train", data_dir=args.data_dir)
     out_dir = run_dir or args.out or next_free_run_dir(Path("runs") / recipe.name)  # runs/ under the current folder
-    if run_dir is None and is_chief(strategy):
+    chief = is_chief(strategy)
+    if run_dir is None and chief:
         prepare_run_dir(out_dir, overwrite=args.overwrite)
     print(f"recipe '{recipe.name}': {recipe.description}")
-    print(f"{'resuming' if run_dir else 'writing to'} {out_dir}/")
+    print(f"{'resuming' if run_dir else 'writing to'} {out_dir}/" if chief else
+          f"{'resuming' if run_dir else 'training'} as a worker; the chief writes {out_dir}/")
     if strategy is not None:
         print(f"strategy '{args.strategy}': {replica_count(strategy)} devices share each batch of {recipe.batch_size}")
     summary = train_recipe(recipe, out_dir, seed=seed, resume=run_dir is not None, progress=not args.no_progress,
@@ -126,6 +128,8 @@ def run(args: argparse.Namespace) -> None:
                            strategy=strategy, deterministic=deterministic, eval_samples=args.eval_samples,
                            data_dir=args.data_dir)
     print(f"trained {summary['steps']} steps in {summary['train_wall_time_s']:.0f} s")
+    if not chief:
+        return
     print(f"sample grids:  {out_dir / 'images'}/")
     print(f"loss curves:   {out_dir / 'losses.png'}, {out_dir / 'losses.csv'}")
     print(f"generator:     {out_dir / 'generator.keras'}")

@@ -83,6 +83,17 @@ def is_chief(strategy: tf.distribute.Strategy | None = None) -> bool:
     return resolver.task_type == "worker" and resolver.task_id == 0 and not has_chief
 
 
+def lost_worker_errors(strategy) -> tuple[type[Exception], ...]:
+    """The errors a multi-worker run's collectives raise when another worker dies: its connection is reset, or
+    TensorFlow's health check (a ping every 30 s) finds it gone and aborts them. None outside such a run."""
+    if not is_multi_worker(strategy):
+        return ()
+    import tensorflow as tf
+
+    return (tf.errors.UnavailableError, tf.errors.DeadlineExceededError, tf.errors.CancelledError,
+            tf.errors.AbortedError)
+
+
 def check_batch_split(batch_size: int, strategy: tf.distribute.Strategy) -> None:
     """The global batch must split evenly between the replicas (each computes its share of the mean loss)."""
     replicas = replica_count(strategy)

@@ -1,0 +1,122 @@
+"""Several processes train one run (``--strategy multi-worker``): two workers on this machine, talking over
+``localhost`` ports, train the one-process weights, only the chief writes, and a worker that dies stops the
+other with one line that says how to resume, which then finishes.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from conftest import REPO_ROOT
+
+from kerasgan.training.checkpoint import CHECKPOINT_NAME
+
+pytestmark = pytest.mark.slow
+TINY = ("--batch-size", "16", "--checkpoint-interval", "20", "--eval-samples", "0", "--no-progress")
+NO_BATCH_NORM = ("--recipe", "gan-in-6-min", "--loop", "fast")  # an MLP without BatchNorm: replicas split exactly
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports on localhost that nothing listens on right now."""
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.bind(("localhost", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
+
+
+def train_command(*arguments) -> list[str]:
+    return [sys.executable, str(REPO_ROOT / "scripts" / "train.py"), *arguments]
+
+
+def start_workers(arguments, cwd, scratch=None) -> list[subprocess.Popen]:
+    """Two ``scripts/train.py --strategy multi-worker`` processes with a ``TF_CONFIG`` naming two localhost workers;
+    ``scratch/INDEX`` is each worker's TMPDIR when given."""
+    ports = free_ports(2)
+    workers = []
+    for index in range(2):
+        config = {"cluster": {"worker": [f"localhost:{port}" for port in ports]}, "task": {"type": "worker", "index": index}}
+        env = {**os.environ, "TF_CONFIG": json.dumps(config)}
+        if scratch is not None:
+            (scratch / str(index)).mkdir(parents=True)
+            env["TMPDIR"] = str(scratch / str(index))
+        workers.append(subprocess.Popen(train_command("--strategy", "multi-worker", *arguments), cwd=cwd, env=env,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    return workers
+
+
+def finish(processes, timeout=240) -> list[tuple[str, str]]:
+    results = [process.communicate(timeout=timeout) for process in processes]
+    assert [process.returncode for process in processes] == [0] * len(processes), \
+        "\n".join(stderr[-2000:] for _, stderr in results)
+    return results
+
+
+def network_weights(run_dir) -> dict:
+    with np.load(run_dir / CHECKPOINT_NAME) as npz:
+        return {name: npz[name] for name in npz.files if name.startswith(("generator/", "discriminator/"))}
+
+
+def assert_same_weights(run_dir, reference_dir, tolerance=1e-5):
+    weights, reference = network_weights(run_dir), network_weights(reference_dir)
+    assert weights.keys() == reference.keys() and weights
+    worst = max(float(np.abs(weights[name] - reference[name]).max()) for name in weights)
+    assert worst < tolerance, worst
+
+
+def test_two_workers_train_the_one_process_weights_and_only_the_chief_writes(idx_folder, tmp_path):
+    work, scratch = tmp_path / "work", tmp_path / "scratch"
+    work.mkdir()
+    arguments = (*NO_BATCH_NORM, "--steps", "40", *TINY, "--data-dir", str(idx_folder))
+    workers = start_workers((*arguments, "--out", str(work / "run")), cwd=work, scratch=scratch)
+    single = subprocess.Popen(train_command(*arguments, "--out", str(tmp_path / "single")), cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    (chief_out, _), (worker_out, _), _ = finish([*workers, single])
+    assert "trained 40 steps" in chief_out and "trained 40 steps" in worker_out
+    assert "as a worker; the chief writes" in worker_out and "generator:" not in worker_out
+    assert int(np.load(work / "run" / CHECKPOINT_NAME)["step"]) == 40
+    assert sorted(path.name for path in work.iterdir()) == ["run"]
+    assert not any((scratch / "1").iterdir())  # worker 1 wrote into a temporary folder, since removed
+    assert_same_weights(work / "run", tmp_path / "single")
+
+
+@pytest.mark.parametrize("recipe,killed", [(NO_BATCH_NORM, 0), (("--recipe", "acgan-mnist"), 1)],
+                         ids=["gan-in-6-min, the chief killed", "acgan-mnist, worker 1 killed"])
+def test_a_killed_worker_stops_the_other_with_one_line_and_both_resume_to_the_end(idx_folder, tmp_path, recipe,
+                                                                                 killed):
+    run_dir = tmp_path / "run"
+    data = ("--data-dir", str(idx_folder))
+    workers = start_workers((*recipe, "--steps", "5000", *TINY, *data, "--out", str(run_dir)), cwd=tmp_path)
+    deadline = time.monotonic() + 180
+    while not (run_dir / CHECKPOINT_NAME).is_file() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    workers[killed].send_signal(signal.SIGKILL)
+    killed_at = time.monotonic()
+    survivor = workers[1 - killed]
+    _, stderr = survivor.communicate(timeout=120)
+    assert time.monotonic() - killed_at < 120
+    assert survivor.returncode == 1
+    assert stderr.startswith("error: a worker of this multi-worker run was lost") and stderr.count("\n") == 1, stderr
+    assert f"--resume {run_dir}" in stderr and "Traceback" not in stderr
+    saved = int(np.load(run_dir / CHECKPOINT_NAME)["step"])  # a whole file: np.load reads every array
+    assert saved % 20 == 0 and f"(step {saved})" in stderr
+    workers[killed].communicate()
+
+    resumed = start_workers((*recipe, "--steps", str(saved + 40), *TINY, *data, "--resume", str(run_dir)),
+                            cwd=tmp_path)
+    outputs = finish(resumed)
+    assert all(f"trained {saved + 40} steps" in stdout for stdout, _ in outputs)
+    assert int(np.load(run_dir / CHECKPOINT_NAME)["step"]) == saved + 40
+    if recipe == NO_BATCH_NORM:
+        single = tmp_path / "single"
+        finish([subprocess.Popen(train_command(*recipe, "--steps", str(saved + 40), *TINY, *data, "--out", str(single)),
+                                 cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)])
+        assert_same_weights(run_dir, single)
