@@ -159,10 +159,11 @@ def worker_lost_message(error: Exception, run_dir: Path) -> str:
     lines = [FUNCTION_NODE.sub("", line).strip() for line in str(getattr(error, "message", error)).splitlines()]
     reason = next((line for line in lines if LOST_PEER_WORDS.search(line)), type(error).__name__)
     checkpoint = run_dir / CHECKPOINT_NAME
-    kept = (f"the last checkpoint (step {checkpoint_step(checkpoint)}) is {checkpoint}" if checkpoint.is_file()
-            else "no checkpoint was written yet, so start the run again from scratch")
-    return (f"a worker of this multi-worker run was lost ({reason}); {kept}; start every worker again with "
-            f"--resume {run_dir}")
+    if not checkpoint.is_file():
+        return (f"a worker of this multi-worker run was lost ({reason}) before the first checkpoint; start every "
+                f"worker again with --overwrite {run_dir}")
+    return (f"a worker of this multi-worker run was lost ({reason}); the last checkpoint (step "
+            f"{checkpoint_step(checkpoint)}) is {checkpoint}; start every worker again with --resume {run_dir}")
 
 
 def _train_recipe(recipe, read_dir, out_dir, seed, data_dir, resume, progress, x_train, y_train,

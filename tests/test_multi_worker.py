@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from conftest import REPO_ROOT
 
+from kerasgan.run import worker_lost_message
 from kerasgan.training.checkpoint import CHECKPOINT_NAME
 
-pytestmark = pytest.mark.slow
 TINY = ("--batch-size", "16", "--checkpoint-interval", "20", "--eval-samples", "0", "--no-progress")
 NO_BATCH_NORM = ("--recipe", "gan-in-6-min", "--loop", "fast")  # an MLP without BatchNorm: replicas split exactly
 
@@ -72,6 +72,19 @@ def assert_same_weights(run_dir, reference_dir, tolerance=1e-5):
     assert worst < tolerance, worst
 
 
+def test_the_lost_worker_line_shows_tensorflows_reason_and_says_how_to_go_on(tmp_path):
+    error = RuntimeError("Graph execution error:\n\nDetected at node adam/CollectiveReduceV2\n{{function_node "
+                         "__wrapped__CollectiveReduceV2}} Collective ops is aborted by: Socket closed\nmore")
+    before = worker_lost_message(error, tmp_path)
+    assert before == (f"a worker of this multi-worker run was lost (Collective ops is aborted by: Socket closed) "
+                      f"before the first checkpoint; start every worker again with --overwrite {tmp_path}")
+    np.savez(tmp_path / CHECKPOINT_NAME, step=np.int64(40))
+    assert worker_lost_message(RuntimeError("Graph execution error:"), tmp_path) == (
+        f"a worker of this multi-worker run was lost (RuntimeError); the last checkpoint (step 40) is "
+        f"{tmp_path / CHECKPOINT_NAME}; start every worker again with --resume {tmp_path}")
+
+
+@pytest.mark.slow
 def test_two_workers_train_the_one_process_weights_and_only_the_chief_writes(idx_folder, tmp_path):
     work, scratch = tmp_path / "work", tmp_path / "scratch"
     work.mkdir()
@@ -88,6 +101,7 @@ def test_two_workers_train_the_one_process_weights_and_only_the_chief_writes(idx
     assert_same_weights(work / "run", tmp_path / "single")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("recipe,killed", [(NO_BATCH_NORM, 0), (("--recipe", "acgan-mnist"), 1)],
                          ids=["gan-in-6-min, the chief killed", "acgan-mnist, worker 1 killed"])
 def test_a_killed_worker_stops_the_other_with_one_line_and_both_resume_to_the_end(idx_folder, tmp_path, recipe,
