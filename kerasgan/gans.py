@@ -10,7 +10,9 @@ train step itself is backend code, in ``kerasgan.training.step_<backend>`` (chos
 - :class:`ConditionalGAN`: both networks see the class label (Mirza & Osindero 2014); with an auxiliary
   classifier discriminator it adds the AC-GAN class losses (Odena et al. 2017);
 - :class:`SemiSupervisedGAN`: a K-class discriminator and a feature-matching generator updated one after
-  the other (Salimans et al. 2016).
+  the other (Salimans et al. 2016);
+- :class:`WassersteinGAN`: WGAN-GP (Gulrajani et al. 2017) as keras.io's third GAN example trains it: several
+  critic updates per generator update and a gradient penalty.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ from keras import ops
 
 from kerasgan.errors import UserError
 from kerasgan.losses import (accuracy, adversarial_losses, class_crossentropy, feature_matching_loss,
-                             supervised_loss, unsupervised_loss)
+                             gradient_penalty, supervised_loss, unsupervised_loss, wasserstein_losses)
 from kerasgan.nets import (AUXILIARY_CLASSIFIER, CONDITIONAL, GAN_FAMILIES, IMG_SHAPE, SEMI_SUPERVISED,
-                           UNCONDITIONAL, Z_SIZE, build_gan_pair, get_architecture)
+                           UNCONDITIONAL, WASSERSTEIN, Z_SIZE, build_gan_pair, get_architecture)
 from kerasgan.nets.conditional import NUM_CLASSES
 from kerasgan.nets.sgan import initialize_weight_norm
 from kerasgan.plotting import class_grid_inputs
@@ -75,11 +77,13 @@ class BaseGAN(keras.Model):
 
     A family sets ``metric_names`` and either ``compute_losses(data)`` (one simultaneous update: the returned
     ``d_loss`` and ``g_loss`` are differentiated for D and G) or, with ``sequential_updates = True``,
-    ``discriminator_losses(data)`` and ``generator_losses(data)`` (D is updated first, then G).
+    ``discriminator_losses(data)`` and ``generator_losses(data)`` (D is updated ``critic_steps`` times on the
+    batch, then G once).
     """
 
     metric_names: tuple[str, ...] = ("d_loss", "g_loss", "d_acc")
     sequential_updates = False
+    critic_steps = 1
 
     def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
                  seed: int | None = None, **kwargs):
@@ -299,6 +303,48 @@ class SemiSupervisedGAN(BaseGAN):
         super().finish_training()
 
 
+class WassersteinGAN(BaseGAN):
+    """WGAN-GP on image batches: ``critic_steps`` critic updates (fresh noise each) per generator update.
+
+    The critic's loss adds ``gp_weight`` times the gradient penalty at ``x_hat = real + u (fake - real)`` with
+    ``u ~ U(0, 1)`` per image, as in Gulrajani et al. (keras.io's example draws u from a normal instead). The
+    input gradient comes from the backend's step module (``input_gradient``).
+    """
+
+    metric_names = ("d_loss", "g_loss", "w_distance", "gp")
+    sequential_updates = True
+
+    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
+                 seed: int | None = None, critic_steps: int = 3, gp_weight: float = 10.0, **kwargs):
+        super().__init__(discriminator, generator, latent_dim, seed, **kwargs)
+        self.critic_steps = critic_steps
+        self.gp_weight = gp_weight
+
+    def interpolation_weights(self, batch_size):
+        """One weight ``u ~ U(0, 1)`` per image, shaped to broadcast over its pixels."""
+        return keras.random.uniform((batch_size, 1, 1, 1), seed=self.seed_generator)
+
+    def discriminator_losses(self, data) -> dict:
+        """The critic's Wasserstein loss on real and generated images plus the weighted gradient penalty."""
+        real_images = data[0] if isinstance(data, (tuple, list)) else data
+        batch_size = ops.shape(real_images)[0]
+        fake_images = self.generator(self.replica_share(batch_size, self.sample_noise), training=True)
+        weights = self.replica_share(batch_size, self.interpolation_weights)
+        mixed = real_images + weights * (fake_images - real_images)
+        slopes = step_module().input_gradient(lambda images: self.discriminator(images, training=True), mixed)
+        logs = wasserstein_losses(self.discriminator(real_images, training=True),
+                                  self.discriminator(fake_images, training=True))
+        logs["gp"] = gradient_penalty(slopes)
+        logs["d_loss"] = logs["d_loss"] + self.gp_weight * logs["gp"]
+        return logs
+
+    def generator_losses(self, data) -> dict:
+        """G raises the critic's score of its images."""
+        real_images = data[0] if isinstance(data, (tuple, list)) else data
+        noise = self.replica_share(ops.shape(real_images)[0], self.sample_noise)
+        return {"g_loss": -ops.mean(self.discriminator(self.generator(noise, training=True), training=True))}
+
+
 def measure_batch_statistics(model: keras.Model, draw_inputs, batches: int = STATISTICS_BATCHES) -> None:
     """Set every BatchNorm layer's moving mean and variance to their mean over ``batches`` batches of
     ``draw_inputs()`` in training mode (a momentum of i/(i+1) at the i-th batch averages them equally)."""
@@ -322,6 +368,7 @@ FAMILY_CLASSES: dict[str, type[BaseGAN]] = {
     CONDITIONAL: ConditionalGAN,
     AUXILIARY_CLASSIFIER: ConditionalGAN,
     SEMI_SUPERVISED: SemiSupervisedGAN,
+    WASSERSTEIN: WassersteinGAN,
 }
 
 

@@ -57,3 +57,16 @@ def accuracy(labels, logits):
     """The share of rows whose arg-max logit is the label."""
     labels = ops.cast(ops.reshape(labels, (-1,)), "int32")
     return ops.mean(ops.cast(ops.cast(ops.argmax(logits, axis=-1), "int32") == labels, "float32"))
+
+
+def wasserstein_losses(real_scores, fake_scores) -> dict:
+    """The WGAN losses from critic scores: the critic lowers ``E[D(fake)] - E[D(real)]``, G raises ``E[D(fake)]``.
+    ``w_distance`` is the critic's estimate of the Wasserstein distance, ``E[D(real)] - E[D(fake)]``."""
+    real_mean, fake_mean = ops.mean(real_scores), ops.mean(fake_scores)
+    return {"d_loss": fake_mean - real_mean, "g_loss": -fake_mean, "w_distance": real_mean - fake_mean}
+
+
+def gradient_penalty(gradients):
+    """Gulrajani et al.'s penalty ``E[(||grad D(x_hat)||_2 - 1)^2]``, the norm over each image's pixels."""
+    flat = ops.reshape(gradients, (ops.shape(gradients)[0], -1))
+    return ops.mean(ops.square(ops.sqrt(ops.sum(ops.square(flat), axis=1)) - 1.0))

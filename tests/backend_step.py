@@ -17,7 +17,7 @@ import keras
 import numpy as np
 
 from kerasgan.gans import build_gan
-from kerasgan.nets import get_architecture
+from kerasgan.nets import AUXILIARY_CLASSIFIER, CONDITIONAL, get_architecture
 
 BATCH = 16
 
@@ -39,6 +39,7 @@ def initial_state(gan, conditional: bool) -> dict:
               for index, weight in enumerate(gan.generator.weights + gan.discriminator.weights)}
     arrays["images"] = rng.uniform(-1, 1, (BATCH, 28, 28, 1)).astype(np.float32)
     arrays["noise"] = rng.normal(size=(BATCH, gan.latent_dim)).astype(np.float32)
+    arrays["mix"] = rng.uniform(size=(BATCH, 1, 1, 1)).astype(np.float32)  # WGAN-GP's interpolation weights
     if conditional:
         arrays["labels"] = rng.integers(0, 10, BATCH).astype(np.int32)
         arrays["fake_labels"] = rng.integers(0, 10, (BATCH, 1)).astype(np.int32)
@@ -46,7 +47,8 @@ def initial_state(gan, conditional: bool) -> dict:
 
 
 def one_step(gan, arrays: dict, conditional: bool) -> dict:
-    """Load the stored weights, make the GAN draw the stored noise, take one ``fit()`` step; the new weights."""
+    """Load the stored weights, make the GAN draw the stored noise (and interpolation weights), take one ``fit()``
+    step; the new weights."""
     weights = gan.generator.weights + gan.discriminator.weights
     for index, weight in enumerate(weights):
         weight.assign(arrays[f"weight/{index:03d}"])
@@ -54,6 +56,7 @@ def one_step(gan, arrays: dict, conditional: bool) -> dict:
     gan.sample_noise = lambda batch_size: keras.ops.convert_to_tensor(noise)
     gan.sample_inputs = lambda batch_size: (keras.ops.convert_to_tensor(noise),
                                             keras.ops.convert_to_tensor(arrays["fake_labels"]))
+    gan.interpolation_weights = lambda batch_size: keras.ops.convert_to_tensor(arrays["mix"])
     batch = (arrays["images"], arrays["labels"]) if conditional else (arrays["images"],)
     logs = gan.fit((batch for _ in itertools.count()), epochs=1, steps_per_epoch=1, verbose=0, shuffle=False).history
     result = {f"weight/{index:03d}": np.asarray(weight) for index, weight in enumerate(weights)}
@@ -63,8 +66,9 @@ def one_step(gan, arrays: dict, conditional: bool) -> dict:
 
 def main(mode: str, folder: str, *architectures: str) -> None:
     for architecture in architectures:
-        conditional = get_architecture(architecture).family != "unconditional"
+        conditional = get_architecture(architecture).family in (CONDITIONAL, AUXILIARY_CLASSIFIER)
         if mode == "init":
+            keras.utils.set_random_seed(0)  # the same initial weights in every run: the test is reproducible
             np.savez(Path(folder) / f"initial-{architecture}.npz", **initial_state(build(architecture), conditional))
             continue
         with np.load(Path(folder) / f"initial-{architecture}.npz") as stored:

@@ -26,6 +26,12 @@ def test_parameter_counts_equal_the_articles_models(architecture):
     assert (generator.count_params(), discriminator.count_params()) == ARTICLE_PARAMETER_COUNTS[architecture]
 
 
+def test_wgan_gp_networks_have_the_keras_io_examples_parameter_counts():
+    generator, critic = build_gan_pair("wgan-gp", z_size=128)
+    assert (generator.count_params(), critic.count_params()) == (910_660, 4_305_409)
+    assert generator.output_shape == (None, 28, 28, 1) and critic.output_shape == (None, 1)
+
+
 def test_keras_gan_generator_has_the_articles_non_trainable_batchnorm_statistics():
     generator = build_generator()
     non_trainable = sum(int(np.prod(weight.shape)) for weight in generator.non_trainable_weights)

@@ -3,7 +3,7 @@
 ``ARCHITECTURES`` maps a name to an :class:`Architecture`: its family (which GAN model trains it, or
 ``classifier``) and its builders. Modules: ``mlp`` (the articles' MLPs), ``dcgan`` (the TensorFlow tutorial's
 convolutional nets), ``conditional`` (label-conditioned and auxiliary-classifier nets), ``sgan`` (Salimans et
-al.'s semi-supervised nets), ``classifier`` (the CNN article's classifier).
+al.'s semi-supervised nets), ``wgan`` (keras.io's WGAN-GP nets), ``classifier`` (the CNN article's classifier).
 """
 
 from __future__ import annotations
@@ -22,13 +22,15 @@ from kerasgan.nets.mlp import (IMG_SHAPE, Z_SIZE, build_discriminator, build_gen
                                build_six_minute_discriminator, build_six_minute_generator, build_small_discriminator,
                                build_small_generator)
 from kerasgan.nets.sgan import build_sgan_discriminator, build_sgan_generator
+from kerasgan.nets.wgan import build_wgan_critic, build_wgan_generator
 
 UNCONDITIONAL = "unconditional"
 CONDITIONAL = "conditional"
 AUXILIARY_CLASSIFIER = "auxiliary-classifier"
 SEMI_SUPERVISED = "semi-supervised"
+WASSERSTEIN = "wasserstein"
 CLASSIFIER = "classifier"
-GAN_FAMILIES = (UNCONDITIONAL, CONDITIONAL, AUXILIARY_CLASSIFIER, SEMI_SUPERVISED)
+GAN_FAMILIES = (UNCONDITIONAL, CONDITIONAL, AUXILIARY_CLASSIFIER, SEMI_SUPERVISED, WASSERSTEIN)
 ONE_LOGIT_FAMILIES = (UNCONDITIONAL, CONDITIONAL)  # discriminators whose output activation can be chosen
 
 
@@ -59,6 +61,8 @@ ARCHITECTURES: dict[str, Architecture] = {
                                    build_auxiliary_classifier_discriminator),
     "sgan": Architecture(SEMI_SUPERVISED, "Salimans et al.'s weight-normalised MLPs; D has K class logits",
                          build_sgan_generator, build_sgan_discriminator),
+    "wgan-gp": Architecture(WASSERSTEIN, "keras.io's WGAN-GP: an upsampling convolutional G, a 5x5 convolutional "
+                            "critic without BatchNorm", build_wgan_generator, build_wgan_critic),
     "article": Architecture(CLASSIFIER, "the CNN classifier article's two conv blocks", classifier=build_classifier),
     "three_block": Architecture(CLASSIFIER, "the article's CNN with a third conv block",
                                 classifier=build_three_block_classifier),
@@ -106,5 +110,6 @@ __all__ = [
     "build_six_minute_generator", "build_six_minute_discriminator", "build_small_generator",
     "build_small_discriminator", "build_dcgan_generator", "build_dcgan_discriminator", "build_conditional_generator",
     "build_conditional_discriminator", "build_auxiliary_classifier_discriminator", "build_sgan_generator",
-    "build_sgan_discriminator", "build_classifier", "build_three_block_classifier",
+    "build_sgan_discriminator", "build_wgan_generator", "build_wgan_critic", "build_classifier",
+    "build_three_block_classifier",
 ]

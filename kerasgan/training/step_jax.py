@@ -90,11 +90,19 @@ class StepState:
         return tuple(self.current(group) for group in self.groups)
 
 
+def input_gradient(function, inputs):
+    """The gradient of ``sum(function(inputs))`` with respect to ``inputs`` (``jax.grad``, itself differentiable):
+    what a gradient penalty needs. It runs inside the step's variable scope, so the weights are the step's."""
+    return jax.grad(lambda images: ops.sum(function(images)))(inputs)
+
+
 def train_step(gan, state, data) -> tuple:
-    """One training step of any :class:`kerasgan.gans.BaseGAN`: ``(logs, new_state)``."""
+    """One training step of any :class:`kerasgan.gans.BaseGAN`: ``(logs, new_state)``; D is updated
+    ``critic_steps`` times before G in the sequential families."""
     step = StepState(gan, state)
     if gan.sequential_updates:
-        logs = step.descend(gan.d_optimizer, gan.discriminator, "d_loss", lambda: gan.discriminator_losses(data))
+        for _ in range(gan.critic_steps):
+            logs = step.descend(gan.d_optimizer, gan.discriminator, "d_loss", lambda: gan.discriminator_losses(data))
         logs.update(step.descend(gan.g_optimizer, gan.generator, "g_loss", lambda: gan.generator_losses(data)))
     else:
         logs = step.descend_together(gan, lambda: gan.compute_losses(data, training=True))

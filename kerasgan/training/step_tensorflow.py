@@ -35,14 +35,25 @@ def apply_update(optimizer, tape: tf.GradientTape, loss, network) -> None:
     optimizer.apply_gradients(zip(grads, weights))
 
 
+def input_gradient(function, inputs):
+    """The gradient of ``sum(function(inputs))`` with respect to ``inputs``, differentiable again (a nested tape
+    inside the step's own): what a gradient penalty needs."""
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        outputs = function(inputs)
+    return tape.gradient(outputs, inputs)
+
+
 def train_step(gan, data) -> dict:
-    """One training step of any :class:`kerasgan.gans.BaseGAN`: simultaneous, or D then G."""
+    """One training step of any :class:`kerasgan.gans.BaseGAN`: simultaneous, or D (``critic_steps`` times)
+    then G."""
     replicas = tf.distribute.get_strategy().num_replicas_in_sync
     if gan.sequential_updates:
-        with tf.GradientTape() as d_tape:
-            logs = gan.discriminator_losses(data)
-            d_loss = logs["d_loss"] / replicas
-        apply_update(gan.d_optimizer, d_tape, d_loss, gan.discriminator)
+        for _ in range(gan.critic_steps):
+            with tf.GradientTape() as d_tape:
+                logs = gan.discriminator_losses(data)
+                d_loss = logs["d_loss"] / replicas
+            apply_update(gan.d_optimizer, d_tape, d_loss, gan.discriminator)
         with tf.GradientTape() as g_tape:
             logs.update(gan.generator_losses(data))
             g_loss = logs["g_loss"] / replicas

@@ -27,12 +27,20 @@ def apply_update(optimizer, grads: list, network) -> None:
         optimizer.apply(grads, network.trainable_variables)
 
 
+def input_gradient(function, inputs):
+    """The gradient of ``sum(function(inputs))`` with respect to ``inputs``, kept in the graph
+    (``create_graph``) so that a gradient penalty can be differentiated for the weights."""
+    inputs = inputs.detach().requires_grad_(True)
+    return torch.autograd.grad(function(inputs).sum(), inputs, create_graph=True)[0]
+
+
 def train_step(gan, data) -> dict:
     """One training step of any :class:`kerasgan.gans.BaseGAN`: simultaneous (both gradients from the weights
-    before the step), or D then G."""
+    before the step), or D (``critic_steps`` times) then G."""
     if gan.sequential_updates:
-        logs = gan.discriminator_losses(data)
-        apply_update(gan.d_optimizer, gradients(logs["d_loss"], gan.discriminator), gan.discriminator)
+        for _ in range(gan.critic_steps):
+            logs = gan.discriminator_losses(data)
+            apply_update(gan.d_optimizer, gradients(logs["d_loss"], gan.discriminator), gan.discriminator)
         logs.update(gan.generator_losses(data))
         apply_update(gan.g_optimizer, gradients(logs["g_loss"], gan.generator), gan.generator)
     else:
