@@ -188,7 +188,7 @@ class GAN(BaseGAN):
 
     def compute_losses(self, data, training: bool = True) -> dict:
         """Both losses of one step from one generator pass."""
-        real_images = data[0] if isinstance(data, (tuple, list)) else data
+        real_images = image_batch(data)
         noise = self.replica_share(ops.shape(real_images)[0], self.sample_noise)
         fake_images = self.generator(noise, training=training)
         real_logits = self.discriminator(real_images, training=training)
@@ -326,7 +326,7 @@ class WassersteinGAN(BaseGAN):
 
     def discriminator_losses(self, data) -> dict:
         """The critic's Wasserstein loss on real and generated images plus the weighted gradient penalty."""
-        real_images = data[0] if isinstance(data, (tuple, list)) else data
+        real_images = image_batch(data)
         batch_size = ops.shape(real_images)[0]
         fake_images = self.generator(self.replica_share(batch_size, self.sample_noise), training=True)
         weights = self.replica_share(batch_size, self.interpolation_weights)
@@ -340,9 +340,14 @@ class WassersteinGAN(BaseGAN):
 
     def generator_losses(self, data) -> dict:
         """G raises the critic's score of its images."""
-        real_images = data[0] if isinstance(data, (tuple, list)) else data
+        real_images = image_batch(data)
         noise = self.replica_share(ops.shape(real_images)[0], self.sample_noise)
         return {"g_loss": -ops.mean(self.discriminator(self.generator(noise, training=True), training=True))}
+
+
+def image_batch(data):
+    """The images of an unconditional batch: ``fit()`` hands over the batch itself, ``train_on_batch`` a tuple."""
+    return data[0] if isinstance(data, (tuple, list)) else data
 
 
 def measure_batch_statistics(model: keras.Model, draw_inputs, batches: int = STATISTICS_BATCHES) -> None:
