@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,6 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ["KERASGAN_OFFLINE"] = "1"
 if SHARED_DATASETS.is_dir():
     _keras_home = Path(tempfile.mkdtemp(prefix="kerasgan-keras-home-"))
+    atexit.register(shutil.rmtree, _keras_home, ignore_errors=True)
     (_keras_home / "datasets").symlink_to(SHARED_DATASETS / "keras" / "datasets")
     os.environ["KERAS_HOME"] = str(_keras_home)
     os.environ["TFDS_DATA_DIR"] = str(SHARED_DATASETS / "tensorflow_datasets")
