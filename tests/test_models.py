@@ -6,7 +6,7 @@ import pytest
 
 from kerasgan.errors import UserError
 from kerasgan.models import (
-    ARCHITECTURES, build_classifier, build_combined, build_discriminator, build_gan_pair, build_generator,
+    ARCHITECTURES, MinibatchStddev, build_classifier, build_combined, build_discriminator, build_gan_pair, build_generator,
     initialize_model, make_optimizer,
 )
 from kerasgan.nets import GAN_FAMILIES, UNCONDITIONAL, architecture_names, get_architecture
@@ -20,7 +20,7 @@ ARTICLE_PARAMETER_COUNTS = {
 }
 
 
-@pytest.mark.parametrize("architecture", architecture_names(UNCONDITIONAL))
+@pytest.mark.parametrize("architecture", ARTICLE_PARAMETER_COUNTS)
 def test_parameter_counts_equal_the_articles_models(architecture):
     generator, discriminator = build_gan_pair(architecture)
     assert (generator.count_params(), discriminator.count_params()) == ARTICLE_PARAMETER_COUNTS[architecture]
@@ -30,6 +30,27 @@ def test_wgan_gp_networks_have_the_keras_io_examples_parameter_counts():
     generator, critic = build_gan_pair("wgan-gp", z_size=128)
     assert (generator.count_params(), critic.count_params()) == (910_660, 4_305_409)
     assert generator.output_shape == (None, 28, 28, 1) and critic.output_shape == (None, 1)
+
+
+def test_the_cpu_sized_wgan_gp_nets_are_keras_ios_at_a_quarter_of_the_channels():
+    generator, critic = build_gan_pair("wgan-gp-small", z_size=128)
+    assert [layer.filters for layer in critic.layers if hasattr(layer, "filters")] == [16, 32, 64, 128]
+    assert (generator.count_params(), critic.count_params()) == (158_548, 269_953)
+    assert generator.output_shape == (None, 28, 28, 1)
+
+
+def test_minibatch_stddev_appends_the_batchs_mean_spread_to_every_row():
+    features = np.array([[0.0, 0.0], [2.0, 4.0]], dtype="float32")  # per-feature std 1 and 2: mean 1.5
+    out = np.asarray(MinibatchStddev()(features))
+    np.testing.assert_allclose(out, [[0.0, 0.0, 1.5], [2.0, 4.0, 1.5]], atol=1e-6)
+    identical = np.asarray(MinibatchStddev()(np.ones((4, 3), dtype="float32")))
+    np.testing.assert_allclose(identical[:, -1], 1e-4, rtol=1e-3)
+
+
+def test_the_default_discriminator_is_the_articles_plus_one_spread_input_to_its_second_layer():
+    generator, discriminator = build_gan_pair("keras-gan-mbstd")
+    assert discriminator.count_params() == ARTICLE_PARAMETER_COUNTS["keras-gan"][1] + 256
+    assert generator.count_params() == ARTICLE_PARAMETER_COUNTS["keras-gan"][0]
 
 
 def test_keras_gan_generator_has_the_articles_non_trainable_batchnorm_statistics():

@@ -1,6 +1,6 @@
 """Train a GAN recipe on MNIST or Fashion-MNIST and leave grids, loss curves, checkpoints and a summary.
 
-    kerasgan train                          # the default: a good MNIST GAN in a few CPU minutes
+    kerasgan train                          # the default: a good MNIST GAN in about 9 CPU minutes
     kerasgan train --recipe keras-gan-mnist # the Keras article, its train_on_batch loop
     kerasgan train --resume runs/default    # continue a run that was stopped or killed
 

@@ -9,6 +9,7 @@ al.'s semi-supervised nets), ``wgan`` (keras.io's WGAN-GP nets), ``classifier`` 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable
 
 import keras
@@ -18,11 +19,12 @@ from kerasgan.nets.classifier import build_classifier, build_three_block_classif
 from kerasgan.nets.conditional import (build_auxiliary_classifier_discriminator, build_conditional_discriminator,
                                        build_conditional_generator)
 from kerasgan.nets.dcgan import build_dcgan_discriminator, build_dcgan_generator
-from kerasgan.nets.mlp import (IMG_SHAPE, Z_SIZE, build_discriminator, build_generator, build_mlp_discriminator,
+from kerasgan.nets.mlp import (IMG_SHAPE, Z_SIZE, MinibatchStddev, build_discriminator, build_generator,
+                               build_mbstd_discriminator, build_mlp_discriminator,
                                build_six_minute_discriminator, build_six_minute_generator, build_small_discriminator,
                                build_small_generator)
 from kerasgan.nets.sgan import build_sgan_discriminator, build_sgan_generator
-from kerasgan.nets.wgan import build_wgan_critic, build_wgan_generator
+from kerasgan.nets.wgan import SMALL_WGAN_WIDTH, build_wgan_critic, build_wgan_generator
 
 UNCONDITIONAL = "unconditional"
 CONDITIONAL = "conditional"
@@ -48,6 +50,8 @@ class Architecture:
 ARCHITECTURES: dict[str, Architecture] = {
     "keras-gan": Architecture(UNCONDITIONAL, "the Keras-GAN articles' MLP with BatchNorm",
                               build_generator, build_discriminator),
+    "keras-gan-mbstd": Architecture(UNCONDITIONAL, "the Keras-GAN MLP; D also sees the batch's spread (minibatch "
+                                    "standard deviation)", build_generator, build_mbstd_discriminator),
     "gan-in-6-min": Architecture(UNCONDITIONAL, "the 'GAN in 6 minutes' article's small MLP",
                                  build_six_minute_generator, build_six_minute_discriminator),
     "gan-for-classification": Architecture(UNCONDITIONAL, "the 'GANs for classification' article's one-layer MLP",
@@ -63,6 +67,10 @@ ARCHITECTURES: dict[str, Architecture] = {
                          build_sgan_generator, build_sgan_discriminator),
     "wgan-gp": Architecture(WASSERSTEIN, "keras.io's WGAN-GP: an upsampling convolutional G, a 5x5 convolutional "
                             "critic without BatchNorm", build_wgan_generator, build_wgan_critic),
+    "wgan-gp-small": Architecture(WASSERSTEIN, f"keras.io's WGAN-GP nets at width {SMALL_WGAN_WIDTH} (a quarter of "
+                                  "keras.io's channels), sized for a CPU",
+                                  partial(build_wgan_generator, width=SMALL_WGAN_WIDTH),
+                                  partial(build_wgan_critic, width=SMALL_WGAN_WIDTH)),
     "article": Architecture(CLASSIFIER, "the CNN classifier article's two conv blocks", classifier=build_classifier),
     "three_block": Architecture(CLASSIFIER, "the article's CNN with a third conv block",
                                 classifier=build_three_block_classifier),
@@ -107,6 +115,7 @@ def build_named_classifier(name: str = "article", img_shape: tuple = IMG_SHAPE, 
 __all__ = [
     "ARCHITECTURES", "Architecture", "GAN_FAMILIES", "IMG_SHAPE", "Z_SIZE", "architecture_names", "build_gan_pair",
     "build_named_classifier", "get_architecture", "build_generator", "build_discriminator", "build_mlp_discriminator",
+    "build_mbstd_discriminator", "MinibatchStddev",
     "build_six_minute_generator", "build_six_minute_discriminator", "build_small_generator",
     "build_small_discriminator", "build_dcgan_generator", "build_dcgan_discriminator", "build_conditional_generator",
     "build_conditional_discriminator", "build_auxiliary_classifier_discriminator", "build_sgan_generator",

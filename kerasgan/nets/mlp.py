@@ -1,4 +1,5 @@
-"""The articles' multilayer perceptrons: the Keras-GAN MLP, the "GAN in 6 minutes" MLP, the one-hidden-layer MLP.
+"""The articles' multilayer perceptrons: the Keras-GAN MLP, the "GAN in 6 minutes" MLP, the one-hidden-layer MLP,
+and the Keras-GAN discriminator with a minibatch standard deviation feature (the default recipe's).
 
 Discriminators end in a sigmoid as in the articles; pass ``output_activation=None`` to get logits for the
 compiled fast path.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import math
 
 import keras
-from keras import layers
+from keras import layers, ops
 
 Z_SIZE = 100
 IMG_SHAPE = (28, 28, 1)
@@ -43,6 +44,25 @@ def build_mlp_discriminator(
 def build_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid") -> keras.Model:
     """The Keras-GAN articles' MLP discriminator: Dense 512 and 256 with LeakyReLU, one validity output."""
     return build_mlp_discriminator((512, 256), img_shape, output_activation)
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class MinibatchStddev(layers.Layer):
+    """Appends one feature to every row: the batch's standard deviation per feature, averaged over the features
+    (Karras et al. 2018). A batch of near-identical fakes shows it, so D can punish G for collapsing."""
+
+    def call(self, features):
+        spread = ops.mean(ops.sqrt(ops.var(features, axis=0) + 1e-8))
+        return ops.concatenate([features, spread * ops.ones_like(features[:, :1])], axis=-1)
+
+
+def build_mbstd_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid") -> keras.Model:
+    """The Keras-GAN MLP discriminator with the batch's spread (:class:`MinibatchStddev`) fed to its second layer."""
+    img = keras.Input(shape=img_shape)
+    x = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(512)(layers.Flatten()(img)))
+    x = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(256)(MinibatchStddev()(x)))
+    validity = layers.Dense(1, activation=output_activation)(x)
+    return keras.Model(img, validity, name="discriminator")
 
 
 def build_six_minute_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE) -> keras.Model:

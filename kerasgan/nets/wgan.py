@@ -11,6 +11,7 @@ from kerasgan.nets.mlp import IMG_SHAPE
 
 WGAN_Z_SIZE = 128
 WGAN_WIDTH = 64
+SMALL_WGAN_WIDTH = 16
 
 
 def build_wgan_generator(z_size: int = WGAN_Z_SIZE, img_shape: tuple = IMG_SHAPE,
