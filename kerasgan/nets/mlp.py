@@ -29,23 +29,6 @@ def build_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE) -> keras
     return keras.Model(noise, img, name="generator")
 
 
-def build_mlp_discriminator(
-    hidden_units: tuple[int, ...], img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid"
-) -> keras.Model:
-    """The articles' MLP discriminator shape: Flatten, Dense + LeakyReLU(0.2) per hidden layer, one validity output."""
-    img = keras.Input(shape=img_shape)
-    x = layers.Flatten()(img)
-    for units in hidden_units:
-        x = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(units)(x))
-    validity = layers.Dense(1, activation=output_activation)(x)
-    return keras.Model(img, validity, name="discriminator")
-
-
-def build_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid") -> keras.Model:
-    """The Keras-GAN articles' MLP discriminator: Dense 512 and 256 with LeakyReLU, one validity output."""
-    return build_mlp_discriminator((512, 256), img_shape, output_activation)
-
-
 @keras.saving.register_keras_serializable(package="kerasgan")
 class MinibatchStddev(layers.Layer):
     """Appends one feature to every row: the batch's standard deviation per feature, averaged over the features
@@ -56,13 +39,33 @@ class MinibatchStddev(layers.Layer):
         return ops.concatenate([features, spread * ops.ones_like(features[:, :1])], axis=-1)
 
 
-def build_mbstd_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid") -> keras.Model:
-    """The Keras-GAN MLP discriminator with the batch's spread (:class:`MinibatchStddev`) fed to its second layer."""
+def build_mlp_discriminator(
+    hidden_units: tuple[int, ...], img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid",
+    spread_into: int | None = None,
+) -> keras.Model:
+    """The articles' MLP discriminator shape: Flatten, Dense + LeakyReLU(0.2) per hidden layer, one validity output.
+
+    ``spread_into`` names the hidden layer (by index) whose input also gets the batch's spread
+    (:class:`MinibatchStddev`); ``None`` keeps the articles' net.
+    """
     img = keras.Input(shape=img_shape)
-    x = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(512)(layers.Flatten()(img)))
-    x = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(256)(MinibatchStddev()(x)))
+    x = layers.Flatten()(img)
+    for index, units in enumerate(hidden_units):
+        if index == spread_into:
+            x = MinibatchStddev()(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(units)(x))
     validity = layers.Dense(1, activation=output_activation)(x)
     return keras.Model(img, validity, name="discriminator")
+
+
+def build_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid") -> keras.Model:
+    """The Keras-GAN articles' MLP discriminator: Dense 512 and 256 with LeakyReLU, one validity output."""
+    return build_mlp_discriminator((512, 256), img_shape, output_activation)
+
+
+def build_mbstd_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid") -> keras.Model:
+    """The Keras-GAN MLP discriminator with the batch's spread (:class:`MinibatchStddev`) fed to its second layer."""
+    return build_mlp_discriminator((512, 256), img_shape, output_activation, spread_into=1)
 
 
 def build_six_minute_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE) -> keras.Model:
