@@ -48,9 +48,28 @@ def test_one_dcgan_fast_path_step_gives_finite_losses_and_changes_both_networks(
     assert any_changed(discriminator_before, weights_of(gan.discriminator))
 
 
+def test_the_cpu_sized_dcgan_is_the_tutorials_at_half_the_channels_with_the_spread_and_no_dropout():
+    generator, discriminator = build_gan_pair("dcgan-small", output_activation=None)
+
+    assert [layer.filters for layer in generator.layers if hasattr(layer, "filters")] == [64, 32, 1]
+    assert [layer.filters for layer in discriminator.layers if hasattr(layer, "filters")] == [32, 64]
+    assert [layer.__class__.__name__ for layer in discriminator.layers[1:]] == [
+        "Conv2D", "LeakyReLU", "MinibatchStddev", "Conv2D", "LeakyReLU", "Flatten", "Dense"]
+    assert (generator.count_params(), discriminator.count_params()) == (909_472, 56_833)
+
+
 @pytest.mark.parametrize("name, dataset", [("dcgan-mnist", "mnist"), ("dcgan-fashion", "fashion_mnist")])
-def test_dcgan_recipes_train_the_dcgan_on_the_fast_path(name, dataset):
+def test_dcgan_recipes_train_the_cpu_sized_dcgan_with_an_averaged_generator(name, dataset):
     recipe = get_recipe(name)
 
-    assert (recipe.architecture, recipe.loop, recipe.dataset, recipe.optimizer) == ("dcgan", "fast", dataset, "adam")
+    assert (recipe.architecture, recipe.loop, recipe.dataset, recipe.optimizer) == (
+        "dcgan-small", "fast", dataset, "adam-5e-4")
+    assert (recipe.epochs, recipe.batch_size, recipe.generator_average) == (16, 64, 0.9995)
     assert "CPU minutes" in recipe.description
+
+
+def test_the_tutorials_exact_dcgan_stays_a_recipe_with_its_settings():
+    recipe = get_recipe("dcgan-tutorial")
+
+    assert (recipe.architecture, recipe.optimizer, recipe.epochs, recipe.batch_size) == ("dcgan", "adam", 3, 128)
+    assert recipe.generator_average == 0.0

@@ -47,6 +47,14 @@ def test_minibatch_stddev_appends_the_batchs_mean_spread_to_every_row():
     np.testing.assert_allclose(identical[:, -1], 1e-4, rtol=1e-3)
 
 
+def test_minibatch_stddev_appends_one_channel_of_the_spread_to_feature_maps():
+    maps = np.stack([np.zeros((3, 3, 2)), np.full((3, 3, 2), 2.0)]).astype("float32")  # every std is 1
+    out = np.asarray(MinibatchStddev()(maps))
+    assert out.shape == (2, 3, 3, 3)
+    np.testing.assert_allclose(out[..., :2], maps)
+    np.testing.assert_allclose(out[..., 2], 1.0, atol=1e-6)
+
+
 def test_the_default_discriminator_is_the_articles_plus_one_spread_input_to_its_second_layer():
     generator, discriminator = build_gan_pair("keras-gan-mbstd")
     assert discriminator.count_params() == ARTICLE_PARAMETER_COUNTS["keras-gan"][1] + 256

@@ -18,7 +18,7 @@ from kerasgan.errors import UserError
 from kerasgan.nets.classifier import build_classifier, build_three_block_classifier
 from kerasgan.nets.conditional import (build_auxiliary_classifier_discriminator, build_conditional_discriminator,
                                        build_conditional_generator)
-from kerasgan.nets.dcgan import build_dcgan_discriminator, build_dcgan_generator
+from kerasgan.nets.dcgan import SMALL_DCGAN_WIDTH, build_dcgan_discriminator, build_dcgan_generator
 from kerasgan.nets.mlp import (IMG_SHAPE, Z_SIZE, MinibatchStddev, build_discriminator, build_generator,
                                build_mbstd_discriminator, build_mlp_discriminator,
                                build_six_minute_discriminator, build_six_minute_generator, build_small_discriminator,
@@ -58,6 +58,10 @@ ARCHITECTURES: dict[str, Architecture] = {
                                            build_small_generator, build_small_discriminator),
     "dcgan": Architecture(UNCONDITIONAL, "the TensorFlow DCGAN tutorial's convolutional nets",
                           build_dcgan_generator, build_dcgan_discriminator),
+    "dcgan-small": Architecture(UNCONDITIONAL, f"the DCGAN tutorial's nets at width {SMALL_DCGAN_WIDTH} (half the "
+                                "channels), D without Dropout and fed the batch's spread before its second convolution",
+                                partial(build_dcgan_generator, width=SMALL_DCGAN_WIDTH),
+                                partial(build_dcgan_discriminator, width=SMALL_DCGAN_WIDTH, spread=True, dropout=0.0)),
     "conditional": Architecture(CONDITIONAL, "a conditional DCGAN: the label embedded with z and as an image channel",
                                 build_conditional_generator, build_conditional_discriminator),
     "conditional-ac": Architecture(AUXILIARY_CLASSIFIER, "the conditional generator with a projection discriminator "

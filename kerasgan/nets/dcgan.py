@@ -1,4 +1,5 @@
-"""The TensorFlow DCGAN tutorial's convolutional generator and discriminator."""
+"""The TensorFlow DCGAN tutorial's convolutional generator and discriminator (``width`` scales every layer's
+channels; the tutorial's is 64)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import random
 import keras
 from keras import layers
 
-from kerasgan.nets.mlp import IMG_SHAPE, Z_SIZE
+from kerasgan.nets.mlp import IMG_SHAPE, Z_SIZE, MinibatchStddev
+
+DCGAN_WIDTH = 64
+SMALL_DCGAN_WIDTH = 32
 
 
 def seeded_dropout(rate: float) -> layers.Dropout:
@@ -17,27 +21,36 @@ def seeded_dropout(rate: float) -> layers.Dropout:
     return layers.Dropout(rate, seed=random.randint(1, int(1e9)))
 
 
-def build_dcgan_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE) -> keras.Model:
-    """The TensorFlow DCGAN tutorial's generator: Dense to 7x7x256, then transposed convolutions up to 28x28."""
+def build_dcgan_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE, width: int = DCGAN_WIDTH) -> keras.Model:
+    """The TensorFlow DCGAN tutorial's generator: Dense to 7x7x(4*width), then transposed convolutions up to 28x28."""
     start = img_shape[0] // 4
     noise = keras.Input(shape=(z_size,))
-    x = layers.Dense(start * start * 256, use_bias=False)(noise)
+    x = layers.Dense(start * start * 4 * width, use_bias=False)(noise)
     x = layers.LeakyReLU()(layers.BatchNormalization()(x))
-    x = layers.Reshape((start, start, 256))(x)
-    for filters, strides in ((128, 1), (64, 2)):
+    x = layers.Reshape((start, start, 4 * width))(x)
+    for filters, strides in ((2 * width, 1), (width, 2)):
         x = layers.Conv2DTranspose(filters, 5, strides=strides, padding="same", use_bias=False)(x)
         x = layers.LeakyReLU()(layers.BatchNormalization()(x))
     img = layers.Conv2DTranspose(img_shape[-1], 5, strides=2, padding="same", use_bias=False, activation="tanh")(x)
     return keras.Model(noise, img, name="generator")
 
 
-def build_dcgan_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid") -> keras.Model:
-    """The TensorFlow DCGAN tutorial's discriminator: two strided 5x5 convolutions with LeakyReLU and Dropout 0.3."""
+def build_dcgan_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid",
+                              width: int = DCGAN_WIDTH, spread: bool = False, dropout: float = 0.3) -> keras.Model:
+    """The TensorFlow DCGAN tutorial's discriminator: two strided 5x5 convolutions with LeakyReLU and Dropout 0.3.
+
+    ``spread`` gives the second convolution the batch's spread as one more channel (:class:`MinibatchStddev`);
+    ``dropout=0`` drops the Dropout layers.
+    """
     img = keras.Input(shape=img_shape)
     x = img
-    for filters in (64, 128):
+    for filters in (width, 2 * width):
+        if spread and filters == 2 * width:
+            x = MinibatchStddev()(x)
         x = layers.Conv2D(filters, 5, strides=2, padding="same")(x)
-        x = seeded_dropout(0.3)(layers.LeakyReLU()(x))
+        x = layers.LeakyReLU()(x)
+        if dropout:
+            x = seeded_dropout(dropout)(x)
     x = layers.Flatten()(x)
     validity = layers.Dense(1, activation=output_activation)(x)
     return keras.Model(img, validity, name="discriminator")

@@ -31,12 +31,13 @@ def build_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE) -> keras
 
 @keras.saving.register_keras_serializable(package="kerasgan")
 class MinibatchStddev(layers.Layer):
-    """Appends one feature to every row: the batch's standard deviation per feature, averaged over the features
-    (Karras et al. 2018). A batch of near-identical fakes shows it, so D can punish G for collapsing."""
+    """Appends one feature to every row (one channel to every feature map): the batch's standard deviation per
+    feature, averaged over the features (Karras et al. 2018). A batch of near-identical fakes shows it, so D can
+    punish G for collapsing."""
 
     def call(self, features):
         spread = ops.mean(ops.sqrt(ops.var(features, axis=0) + 1e-8))
-        return ops.concatenate([features, spread * ops.ones_like(features[:, :1])], axis=-1)
+        return ops.concatenate([features, spread * ops.ones_like(features[..., :1])], axis=-1)
 
 
 def build_mlp_discriminator(
