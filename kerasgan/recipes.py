@@ -104,19 +104,13 @@ DCGAN_TUTORIAL = Recipe(
     batch_size=128,
     grid=(10, 10),
 )
-DCGAN_MNIST = Recipe(
+DCGAN_MNIST = DEFAULT.replace(
     name="dcgan-mnist",
     description="The DCGAN tutorial's nets sized for a CPU (half the channels, D without Dropout and fed the batch's "
                 "spread): Adam(5e-4, 0.5), batch 64, 16 real epochs, label smoothing 0.1, G's weights averaged "
                 "(EMA 0.9995); about 10 CPU minutes on 2 cores.",
     architecture="dcgan-small",
-    optimizer="adam-5e-4",
     epochs=16,
-    batch_size=64,
-    sample_interval=1000,
-    grid=(10, 10),
-    label_smoothing=0.1,
-    generator_average=0.9995,
 )
 CGAN_MNIST = Recipe(
     name="cgan-mnist",
