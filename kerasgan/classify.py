@@ -21,7 +21,7 @@ from kerasgan.data import DATASETS, IMG_SHAPE, load_data
 from kerasgan.errors import UserError
 from kerasgan.nets import build_named_classifier
 from kerasgan.plotting import write_history_csv
-from kerasgan.recipes import ClassifierRecipe, get_recipe
+from kerasgan.recipes import AUGMENTATIONS, ClassifierRecipe, get_recipe
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -29,8 +29,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 NUM_CLASSES = 10
 METHODS = ("cnn",)
 BACKGROUND = -1.0  # the value of an empty pixel in [-1, 1] images; augmentation fills with it
-
-AUGMENTATIONS = ("none", "shift_rotate", "dataset_aware")
 
 
 def build_augmenter(dataset: str = "mnist", kind: str = "shift_rotate") -> keras.Sequential:
@@ -49,6 +47,13 @@ def build_augmenter(dataset: str = "mnist", kind: str = "shift_rotate") -> keras
     if dataset == "fashion_mnist":
         steps.insert(0, layers.RandomFlip("horizontal"))
     return keras.Sequential(steps, name="augmenter")
+
+
+def with_augmentation(classifier: keras.Model, dataset: str = "mnist", kind: str = "none") -> keras.Model:
+    """``classifier`` behind :func:`build_augmenter`'s layers (what ``fit()`` trains); itself for ``"none"``."""
+    if kind == "none":
+        return classifier
+    return keras.Sequential([keras.Input(classifier.input_shape[1:]), build_augmenter(dataset, kind), classifier])
 
 
 def split_train_validation(
@@ -103,8 +108,7 @@ def train_classifier(
     recipe = get_recipe(recipe, ClassifierRecipe) if isinstance(recipe, str) else recipe
     keras.utils.set_random_seed(seed)
     classifier = build_named_classifier(recipe.architecture, IMG_SHAPE, recipe.dropout)
-    trainer = classifier if recipe.augment == "none" \
-        else keras.Sequential([keras.Input(IMG_SHAPE), build_augmenter(dataset, recipe.augment), classifier])
+    trainer = with_augmentation(classifier, dataset, recipe.augment)
     steps_per_epoch = -(-len(train[0]) // recipe.batch_size)
     compile_for_recipe(trainer, recipe, steps_per_epoch)
     encode = (lambda labels: keras.utils.to_categorical(labels, NUM_CLASSES)) if recipe.label_smoothing \
@@ -194,12 +198,14 @@ def run_classification(
     seed: int = 0,
     method: str = "cnn",
     verbose: int = 2,
+    augment: str | None = None,
 ) -> dict:
-    """Load ``dataset`` and run :func:`classify` on it with the named recipe (what the script calls)."""
+    """Load ``dataset`` and run :func:`classify` on it with the named recipe (what the script calls);
+    ``epochs``, ``batch_size`` and ``augment`` override the recipe's when given."""
     if dataset not in DATASETS:
         raise UserError(f"unknown dataset '{dataset}' (choose from: {', '.join(DATASETS)})")
     if method not in METHODS:
         raise UserError(f"unknown method '{method}' (choose from: {', '.join(METHODS)})")
-    chosen = get_recipe(recipe, ClassifierRecipe).replace(epochs=epochs, batch_size=batch_size)
+    chosen = get_recipe(recipe, ClassifierRecipe).replace(epochs=epochs, batch_size=batch_size, augment=augment)
     train, test = load_data(dataset, "train"), load_data(dataset, "test")
     return classify(train, test, out_dir, chosen, dataset, seed, verbose)

@@ -61,6 +61,9 @@ class Recipe:
         return dataclasses.replace(self, **changes)
 
 
+AUGMENTATIONS = ("none", "shift_rotate", "dataset_aware")  # kerasgan.classify.build_augmenter's kinds
+
+
 @dataclass(frozen=True)
 class ClassifierRecipe:
     """How a classifier is trained: architecture, optimiser, length, augmentation and regularisation."""

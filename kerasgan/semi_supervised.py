@@ -96,13 +96,17 @@ def train_supervised_baseline(x_train: np.ndarray, y_train: np.ndarray, subset: 
 
 def train_on_synthetic(generator: keras.Model, x_test: np.ndarray, y_test: np.ndarray, n_synthetic: int = 60000,
                        real: tuple[np.ndarray, np.ndarray] | None = None, epochs: int = 5, batch_size: int = 64,
-                       seed: int = 0, verbose: int = 0) -> dict:
+                       seed: int = 0, verbose: int = 0, augment: str = "none") -> dict:
     """Train the CNN article's classifier on conditional-GAN samples (plus ``real`` labelled images, if given)
     and test it on real images: the Classification Accuracy Score when ``real`` is ``None``.
+
+    ``augment`` names :func:`kerasgan.classify.build_augmenter`'s label-preserving shifts and turns, applied to
+    every training batch (``"none"``: the images as generated).
 
     With ``n_synthetic = 0`` it trains on ``real`` alone, repeated to ``REAL_ONLY_TRAIN_SIZE`` images, so
     it takes as many steps as a run on 30,000 synthetic images.
     """
+    from kerasgan.classify import with_augmentation
     from kerasgan.evaluation import generate_labelled
     from kerasgan.nets import build_classifier
 
@@ -115,12 +119,13 @@ def train_on_synthetic(generator: keras.Model, x_test: np.ndarray, y_test: np.nd
         images = np.concatenate([images, np.tile(real[0], (repeats, 1, 1, 1))])
         labels = np.concatenate([labels, np.tile(real[1], repeats)])
     classifier = build_classifier(x_test.shape[1:], NUM_CLASSES)
-    classifier.compile(optimizer=keras.optimizers.Adam(1e-3),
-                       loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
-    classifier.fit(images, labels, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=verbose)
+    trainer = with_augmentation(classifier, "mnist", augment)
+    trainer.compile(optimizer=keras.optimizers.Adam(1e-3),
+                    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    trainer.fit(images, labels, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=verbose)
     return {
         "method": "synthetic", "n_synthetic": n_synthetic, "n_real": 0 if real is None else int(len(real[0])),
-        "train_size": int(len(images)), "epochs": epochs, "seed": seed,
+        "train_size": int(len(images)), "epochs": epochs, "augment": augment, "seed": seed,
         "test_accuracy": classifier_accuracy(lambda batch: classifier(batch, training=False), x_test, y_test),
         "train_wall_s": round(time.perf_counter() - started_s, 1),
         "train_cpu_s": round(time.process_time() - started_cpu_s, 1),
@@ -132,12 +137,13 @@ GAN_METHODS = ("sgan", "supervised", "synthetic")
 
 def run_gan_classification(method: str = "sgan", labels: int | None = None, epochs: float | None = None,
                            seed: int = 0, generator_path: str | None = None, n_synthetic: int = 30000,
-                           dataset: str = "mnist", verbose: int = 0) -> dict:
+                           dataset: str = "mnist", verbose: int = 0, augment: str = "none") -> dict:
     """What ``scripts/classify.py`` runs: load the data, train one ``GAN_METHODS`` method, test on real images.
 
     ``sgan``/``supervised``: ``labels`` balanced labelled images (default 100), ``epochs`` passes over the
     unlabelled set (default 3). ``synthetic``: the CNN article's classifier for ``epochs`` (default 3) on
-    ``n_synthetic`` samples of the conditional generator at ``generator_path`` plus ``labels`` real images.
+    ``n_synthetic`` samples of the conditional generator at ``generator_path`` plus ``labels`` real images,
+    augmented as ``augment`` names.
     """
     from kerasgan.data import load_data
 
@@ -159,5 +165,5 @@ def run_gan_classification(method: str = "sgan", labels: int | None = None, epoc
         raise UserError(f"{generator_path} is not a conditional generator (it takes no label): the synthetic "
                         f"method needs one that draws the digit it is asked for, e.g. runs/acgan-mnist/generator.keras")
     results = train_on_synthetic(generator, x_test, y_test, n_synthetic if generator else 0, real,
-                                 epochs=int(epochs or 3), seed=seed, verbose=verbose)
+                                 epochs=int(epochs or 3), seed=seed, verbose=verbose, augment=augment)
     return {**results, "generator": str(generator_path) if generator_path else None}

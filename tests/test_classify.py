@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from kerasgan.errors import UserError
-from kerasgan.classify import classify, get_recipe, split_train_validation
+from kerasgan.classify import classify, get_recipe, split_train_validation, with_augmentation
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,6 +40,21 @@ def test_recipe_overrides_change_only_what_was_asked():
     assert (recipe.epochs, recipe.batch_size, recipe.learning_rate) == (3, 64, 1e-3)
     with pytest.raises(UserError, match="unknown recipe 'best'"):
         get_recipe("best")
+
+
+def test_augmentation_wraps_the_classifier_and_moves_pixels_only_in_training():
+    from kerasgan.nets import build_classifier
+
+    classifier = build_classifier((28, 28, 1), 10)
+    images, _ = synthetic_digits(8)
+
+    trainer = with_augmentation(classifier, "mnist", "shift_rotate")
+
+    assert with_augmentation(classifier, "mnist", "none") is classifier
+    assert [layer.name for layer in trainer.layers] == ["augmenter", classifier.name]
+    np.testing.assert_allclose(trainer(images, training=False), classifier(images, training=False), atol=1e-6)
+    augmented = trainer.layers[0](images, training=True)
+    assert np.abs(np.asarray(augmented) - images).max() > 0.5
 
 
 @pytest.mark.slow

@@ -153,15 +153,16 @@ def test_train_on_synthetic_trains_on_generated_plus_real_images_and_tests_on_re
 
     real = (tiny_images[:20], np.arange(20) % 10)
     results = train_on_synthetic(build_conditional_generator(), tiny_images[20:], np.arange(44) % 10,
-                                 n_synthetic=30, real=real, epochs=1, batch_size=16)
+                                 n_synthetic=30, real=real, epochs=1, batch_size=16, augment="shift_rotate")
 
-    assert results["train_size"] == 50 and results["n_real"] == 20
+    assert results["train_size"] == 50 and results["n_real"] == 20 and results["augment"] == "shift_rotate"
     assert 0.0 <= results["test_accuracy"] <= 1.0
 
 
 @pytest.mark.parametrize("args, message", [
     (["--method", "synthetic"], "error: --method synthetic needs --generator G.keras, --labels N, or both"),
     (["--method", "sgan", "--labels", "105"], "error: --labels 105 cannot be split evenly between the 10 classes (use a multiple of 10)"),
+    (["--method", "supervised", "--augment", "shift_rotate"], "error: --augment applies to the cnn and synthetic methods, not supervised"),
 ])
 def test_classify_script_reports_bad_gan_arguments_in_one_line(args, message):
     from conftest import run_script

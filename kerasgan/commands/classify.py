@@ -4,6 +4,7 @@
     kerasgan classify --method sgan --labels 100 --epochs 3         # semi-supervised GAN, 100 labels
     kerasgan classify --method supervised --labels 100 --epochs 3   # the same network, labels only
     kerasgan classify --method synthetic --generator runs/cgan-mnist/generator.keras [--labels 100]
+    kerasgan classify --method synthetic --generator runs/acgan-mnist/generator.keras --augment shift_rotate
 
 (``python scripts/classify.py`` in a checkout runs the same.)
 
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from kerasgan.cli import check_json_path, positive_int, quiet_backend
 from kerasgan.errors import UserError
-from kerasgan.recipes import ClassifierRecipe, recipe_names
+from kerasgan.recipes import AUGMENTATIONS, ClassifierRecipe, recipe_names
 
 DATASETS = ("mnist", "fashion_mnist")
 RECIPES = recipe_names(ClassifierRecipe)
@@ -48,6 +49,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=float, default=None,
                         help="cnn: the recipe's epochs; sgan/supervised: passes over the 60,000 unlabelled images "
                              "(default 3); synthetic: classifier epochs (default 3)")
+    parser.add_argument("--augment", choices=AUGMENTATIONS, default=None,
+                        help="cnn: override the recipe's augmentation; synthetic: shift and turn the generated images "
+                             "in training (default none); shift_rotate: up to 10 %% and 11 degrees")
     parser.add_argument("--batch-size", type=positive_int, default=None, help="cnn: override the recipe's batch size")
     parser.add_argument("--seed", type=int, default=0, help="seeds the split or label subset, the weights and noise")
     parser.add_argument("--out", type=Path, default=None, help="output folder (cnn) or results JSON (GAN methods)")
@@ -63,7 +67,7 @@ def classify_with_cnn(args) -> None:
     out = args.out or Path("runs/classify") / f"{args.dataset}-{args.recipe}"
     epochs = None if args.epochs is None else int(args.epochs)
     results = run_classification(args.dataset, args.recipe, out, epochs, args.batch_size, args.seed,
-                                 args.method, verbose=0 if args.quiet else 2)
+                                 args.method, verbose=0 if args.quiet else 2, augment=args.augment)
     print(f"{args.dataset} {args.recipe}: test accuracy {results['test_accuracy']:.4f} "
           f"(train {results['train_s']:.0f} s); wrote {out}/curves.png, history.csv, results.json")
 
@@ -73,7 +77,7 @@ def classify_with_gan(args) -> None:
     from kerasgan.semi_supervised import run_gan_classification
 
     results = run_gan_classification(args.method, args.labels, args.epochs, args.seed, args.generator,
-                                     args.synthetic, verbose=0 if args.quiet else 1)
+                                     args.synthetic, verbose=0 if args.quiet else 1, augment=args.augment or "none")
     labels = results.get("n_labels", results.get("n_real"))
     out = args.out or Path("runs/classify_gan") / f"{args.method}-{labels}-s{args.seed}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -84,6 +88,8 @@ def classify_with_gan(args) -> None:
 
 def check_gan_arguments(args) -> None:
     """One-line errors for GAN-method arguments that cannot work, before TensorFlow is imported."""
+    if args.augment is not None and args.method in ("sgan", "supervised"):
+        raise UserError(f"--augment applies to the cnn and synthetic methods, not {args.method}")
     if args.method == "synthetic" and args.generator is None and args.labels is None:
         raise UserError("--method synthetic needs --generator G.keras, --labels N, or both")
     if args.labels is not None and args.labels < ALL_LABELS and args.labels % 10:
