@@ -237,6 +237,24 @@ def get_recipe(name: str, kind: type | None = None) -> Recipe | ClassifierRecipe
     return RECIPES[name]
 
 
+
+def changed_settings(recipe: Recipe) -> list[str]:
+    """How ``recipe`` differs from the registered recipe of its name, one phrase per setting (``80 epochs
+    (recipe: 20 epochs)``), so that a run says which of its recipe's words the command line changed."""
+    base = RECIPES.get(recipe.name)
+    if not isinstance(base, Recipe):
+        return []
+    changes = [f"{field.name} {getattr(recipe, field.name)} (recipe: {getattr(base, field.name)})"
+               for field in dataclasses.fields(Recipe)
+               if field.name not in ("steps", "epochs") and getattr(recipe, field.name) != getattr(base, field.name)]
+    if (recipe.steps, recipe.epochs) != (base.steps, base.epochs):
+        changes.insert(0, f"{_length(recipe)} (recipe: {_length(base)})")
+    return changes
+
+
+def _length(recipe: Recipe) -> str:
+    return f"{recipe.steps:,} steps" if recipe.steps is not None else f"{recipe.epochs:,} epochs"
+
 OPTIMIZERS = {
     "adam": "Adam(2e-4, beta_1=0.5), as the articles configure it",
     "adam-5e-4": "Adam(5e-4, beta_1=0.5): 2.5x the articles' rate, for a generator whose weights are averaged",

@@ -78,6 +78,16 @@ def test_progress_is_shown_in_steps_and_real_epochs_in_a_few_lines_when_not_on_a
     assert 5 <= len(progress) <= 11  # about ten lines, not one per chunk of two steps
     assert progress[-1].startswith("step 40/40 (epoch 5.00/5.00)") and "d_loss" in progress[-1] and "ETA" in progress[-1]
     assert "Epoch 1/" not in result.stdout and "\r" not in result.stdout
+    assert "changed here: 40 steps (recipe: 26 epochs), batch_size 16 (recipe: 64)\n" in result.stdout
+
+
+def test_a_run_names_the_settings_its_command_line_changed_from_the_recipe():
+    from kerasgan.recipes import changed_settings, get_recipe
+
+    assert changed_settings(get_recipe("sgan-mnist").replace(epochs=80)) == ["80 epochs (recipe: 20 epochs)"]
+    assert changed_settings(get_recipe("default").replace(dataset="fashion_mnist", steps=40)) == [
+        "40 steps (recipe: 26 epochs)", "dataset fashion_mnist (recipe: mnist)"]
+    assert changed_settings(get_recipe("dcgan-mnist").replace(epochs=16)) == []
 
 
 @pytest.mark.slow

@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> None:
     run_dir = resume_dir(args)
     quiet_backend()
     from kerasgan.data import load_data
-    from kerasgan.recipes import get_recipe
+    from kerasgan.recipes import changed_settings, get_recipe
     from kerasgan.run import (check_loop, check_resume_matches, load_run_config, next_free_run_dir, prepare_run_dir,
                               train_recipe)
     from kerasgan.training.distribute import is_chief, make_strategy, replica_count
@@ -119,6 +119,8 @@ def run(args: argparse.Namespace) -> None:
     if run_dir is None and chief:
         prepare_run_dir(out_dir, overwrite=args.overwrite)
     print(f"recipe '{recipe.name}': {recipe.description}")
+    if changes := changed_settings(recipe):
+        print(f"changed here: {', '.join(changes)}")
     print(f"{'resuming' if run_dir else 'writing to'} {out_dir}/" if chief else
           f"{'resuming' if run_dir else 'training'} as a worker; the chief writes {out_dir}/")
     if strategy is not None:
