@@ -260,7 +260,7 @@ OPTIMIZERS = {
     "adam-5e-4": "Adam(5e-4, beta_1=0.5): 2.5x the articles' rate, for a generator whose weights are averaged",
     "sgd": "Keras' SGD (learning rate 0.01), the Keras MNIST article's",
     "adam-linear-decay": f"Adam({SGAN_LEARNING_RATE:g}, beta_1=0.5) decayed linearly to 0 over the run "
-                         "(Salimans et al.'s SGAN)",
+                         "(Salimans et al.'s rate; their MNIST code keeps it constant for 300 epochs)",
     "adam-wgan": "Adam(2e-4, beta_1=0.5, beta_2=0.9), keras.io's WGAN-GP settings",
 }
 
