@@ -404,8 +404,8 @@ def build_gan(
 ) -> BaseGAN:
     """A compiled GAN of a named architecture (see ``kerasgan.nets.ARCHITECTURES``), of the family that trains it.
 
-    ``optimizer`` names the settings both networks get (``kerasgan.recipes.OPTIMIZERS``; a decaying schedule
-    runs over ``total_steps``); the semi-supervised family's D also keeps a moving average of its weights, and
+    ``optimizer`` names the settings both networks get (``kerasgan.recipes.OPTIMIZERS``); the semi-supervised
+    family's D also keeps a moving average of its weights over the last third of ``total_steps``, and
     ``generator_average`` (a momentum, 0 for none) keeps one of G's, which G takes when training finishes.
     On TensorFlow the step is compiled either way; XLA (``jit_compile``) measured slower on a 2-core CPU for most
     of these models (docs/benchmark.md), so it is off unless asked for (see :func:`backend_compile_options` for

@@ -8,7 +8,7 @@ from kerasgan.data import balanced_subset
 from kerasgan.gans import build_gan
 from kerasgan.losses import feature_matching_loss, real_probability, unsupervised_loss
 from kerasgan.nets.sgan import WeightNormDense, build_sgan_discriminator, build_sgan_generator, initialize_weight_norm
-from kerasgan.recipes import weight_average_momentum
+from kerasgan.recipes import get_recipe, make_optimizer, weight_average_momentum
 from kerasgan.semi_supervised import train_on_synthetic
 
 REAL_LOGITS = np.array([[2.0, -1.0, 0.5], [-3.0, -2.0, -4.0]], dtype="float32")
@@ -108,7 +108,7 @@ def test_balanced_subset_takes_n_over_k_of_each_class_and_is_fixed_by_the_seed()
 
 @pytest.mark.slow
 def test_one_sgan_step_gives_finite_losses_and_changes_both_networks(tiny_images):
-    gan = build_gan("sgan", seed=0, optimizer="adam-linear-decay", total_steps=10)
+    gan = build_gan("sgan", seed=0, optimizer="adam-3e-3", total_steps=10)
     generator_before, discriminator_before = weights_of(gan.generator), weights_of(gan.discriminator)
     labels = np.arange(16) % 10
 
@@ -132,8 +132,16 @@ def test_discriminator_weights_are_averaged_over_the_last_third_of_the_run():
     assert weight_average_momentum(10) == 0.9 and weight_average_momentum(10**7) == 0.9999
 
 
+def test_the_sgan_recipe_keeps_adam_at_the_papers_constant_3e_3_to_the_end_of_the_run():
+    optimizer = make_optimizer(get_recipe("sgan-mnist").optimizer, total_steps=12000, average_weights=True)
+    optimizer.iterations.assign(11999)
+
+    assert float(optimizer.learning_rate) == pytest.approx(0.003)
+    assert optimizer.beta_1 == 0.5 and optimizer.ema_momentum == pytest.approx(weight_average_momentum(12000))
+
+
 def test_finalizing_the_average_moves_d_to_a_blend_of_its_past_weights(tiny_images):
-    gan = build_gan("sgan", seed=0, optimizer="adam-linear-decay", total_steps=6)
+    gan = build_gan("sgan", seed=0, optimizer="adam-3e-3", total_steps=6)
     before = weights_of(gan.discriminator)
     for _ in range(3):
         gan.train_on_batch((tiny_images[:16], np.arange(16) % 10, tiny_images[16:32]))
