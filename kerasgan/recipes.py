@@ -238,7 +238,6 @@ def get_recipe(name: str, kind: type | None = None) -> Recipe | ClassifierRecipe
     return RECIPES[name]
 
 
-
 def changed_settings(recipe: Recipe) -> list[str]:
     """How ``recipe`` differs from the registered recipe of its name, one phrase per setting (``80 epochs
     (recipe: 20 epochs)``), so that a run says which of its recipe's words the command line changed."""
@@ -255,6 +254,7 @@ def changed_settings(recipe: Recipe) -> list[str]:
 
 def _length(recipe: Recipe) -> str:
     return f"{recipe.steps:,} steps" if recipe.steps is not None else f"{recipe.epochs:,} epochs"
+
 
 OPTIMIZERS = {
     "adam": "Adam(2e-4, beta_1=0.5), as the articles configure it",
