@@ -120,6 +120,23 @@ def test_one_sgan_step_gives_finite_losses_and_changes_both_networks(tiny_images
     assert tuple(gan(tiny_images[:2]).shape) == (2, 10)
 
 
+def scales_of(discriminator) -> list[np.ndarray]:
+    return [np.asarray(layer.scale) for layer in discriminator.layers if isinstance(layer, WeightNormDense)]
+
+
+@pytest.mark.slow
+def test_an_sgan_step_keeps_the_hidden_scales_from_the_init_and_trains_the_logit_scales(tiny_images):
+    gan = build_gan("sgan", seed=0, optimizer="adam-3e-3", total_steps=10)
+    gan.initialize(tiny_images)
+    before = scales_of(gan.discriminator)
+
+    gan.train_on_batch((tiny_images[:16], np.arange(16) % 10, tiny_images[16:32]))
+
+    after = scales_of(gan.discriminator)
+    assert len(after) == 6 and all(np.array_equal(old, new) for old, new in zip(before[:-1], after[:-1]))
+    assert not np.allclose(before[-1], after[-1])
+
+
 def test_the_sgan_and_its_supervised_twin_train_the_fit_drivers_whole_chunks_of_steps():
     from kerasgan.training.driver import planned_length
 

@@ -15,19 +15,24 @@ SGAN_Z_SIZE = 100
 
 @keras.saving.register_keras_serializable(package="kerasgan")
 class WeightNormDense(layers.Layer):
-    """A dense layer with weight normalisation (Salimans & Kingma 2016): ``w = g * v / ||v||`` per output unit."""
+    """A dense layer with weight normalisation (Salimans & Kingma 2016): ``w = g * v / ||v||`` per output unit.
 
-    def __init__(self, units: int, activation=None, scale_init: float = 1.0, **kwargs):
+    ``train_scale=False`` keeps ``g`` where the data-dependent init puts it, as the paper's hidden layers do.
+    """
+
+    def __init__(self, units: int, activation=None, scale_init: float = 1.0, train_scale: bool = True, **kwargs):
         super().__init__(**kwargs)
         self.units = units
         self.activation = keras.activations.get(activation)
         self.scale_init = scale_init
+        self.train_scale = train_scale
 
     def build(self, input_shape):
         self.direction = self.add_weight(shape=(input_shape[-1], self.units), name="direction",
                                          initializer=keras.initializers.RandomNormal(stddev=0.05))
         self.scale = self.add_weight(shape=(self.units,), name="scale",
-                                     initializer=keras.initializers.Constant(self.scale_init))
+                                     initializer=keras.initializers.Constant(self.scale_init),
+                                     trainable=self.train_scale)
         self.bias = self.add_weight(shape=(self.units,), name="bias", initializer="zeros")
 
     def call(self, inputs):
@@ -37,7 +42,7 @@ class WeightNormDense(layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "units": self.units, "scale_init": self.scale_init,
-                "activation": keras.activations.serialize(self.activation)}
+                "train_scale": self.train_scale, "activation": keras.activations.serialize(self.activation)}
 
 
 def initialize_weight_norm(model: keras.Model, inputs: np.ndarray, init_scale: float = 1.0,
@@ -64,6 +69,9 @@ def initialize_weight_norm(model: keras.Model, inputs: np.ndarray, init_scale: f
 def build_sgan_discriminator(img_shape: tuple = (28, 28, 1), num_classes: int = NUM_CLASSES) -> keras.Model:
     """Salimans et al.'s MNIST discriminator: Gaussian noise, five weight-normalised ReLU layers, K logits.
 
+    The hidden layers' scales stay at their data-dependent init and only the logits' scales train, as in the
+    paper's code (its ``nn.DenseLayer`` has ``train_scale=False`` but for the last layer).
+
     Outputs ``[logits (N, K), features (N, 250)]``; ``features`` (the last hidden layer) is what the
     generator's feature-matching loss compares. The K+1-th, "fake", logit is the constant 0.
     """
@@ -71,7 +79,7 @@ def build_sgan_discriminator(img_shape: tuple = (28, 28, 1), num_classes: int = 
     x = layers.Rescaling(0.5, offset=0.5)(layers.Flatten()(img))  # [-1, 1] -> the paper's [0, 1]
     x = layers.GaussianNoise(INPUT_NOISE_STDDEV)(x)
     for index, units in enumerate(SGAN_HIDDEN_UNITS):
-        x = WeightNormDense(units, activation="relu", scale_init=np.sqrt(2.0))(x)
+        x = WeightNormDense(units, activation="relu", scale_init=np.sqrt(2.0), train_scale=False)(x)
         if index == len(SGAN_HIDDEN_UNITS) - 1:
             features = x
         x = layers.GaussianNoise(HIDDEN_NOISE_STDDEV)(x)
