@@ -106,13 +106,17 @@ def test_balanced_subset_takes_n_over_k_of_each_class_and_is_fixed_by_the_seed()
     assert len(balanced_subset(labels, 500)) == 500
 
 
+def sgan_batch(images: np.ndarray) -> tuple:
+    """One SGAN batch from the first 32 images: 16 labelled (labels 0-9 in turn) and 16 unlabelled."""
+    return images[:16], np.arange(16) % 10, images[16:32]
+
+
 @pytest.mark.slow
 def test_one_sgan_step_gives_finite_losses_and_changes_both_networks(tiny_images):
     gan = build_gan("sgan", seed=0, optimizer="adam-3e-3", total_steps=10)
     generator_before, discriminator_before = weights_of(gan.generator), weights_of(gan.discriminator)
-    labels = np.arange(16) % 10
 
-    logs = gan.train_on_batch((tiny_images[:16], labels, tiny_images[16:32]), return_dict=True)
+    logs = gan.train_on_batch(sgan_batch(tiny_images), return_dict=True)
 
     assert all(np.isfinite(logs[name]) for name in ("d_loss", "sup_loss", "unsup_loss", "g_loss"))
     assert any_changed(generator_before, weights_of(gan.generator))
@@ -130,7 +134,7 @@ def test_an_sgan_step_keeps_the_hidden_scales_from_the_init_and_trains_the_logit
     gan.initialize(tiny_images)
     before = scales_of(gan.discriminator)
 
-    gan.train_on_batch((tiny_images[:16], np.arange(16) % 10, tiny_images[16:32]))
+    gan.train_on_batch(sgan_batch(tiny_images))
 
     after = scales_of(gan.discriminator)
     assert len(after) == 6 and all(np.array_equal(old, new) for old, new in zip(before[:-1], after[:-1]))
@@ -161,7 +165,7 @@ def test_finalizing_the_average_moves_d_to_a_blend_of_its_past_weights(tiny_imag
     gan = build_gan("sgan", seed=0, optimizer="adam-3e-3", total_steps=6)
     before = weights_of(gan.discriminator)
     for _ in range(3):
-        gan.train_on_batch((tiny_images[:16], np.arange(16) % 10, tiny_images[16:32]))
+        gan.train_on_batch(sgan_batch(tiny_images))
     last = weights_of(gan.discriminator)
 
     gan.d_optimizer.finalize_variable_values(gan.discriminator.trainable_variables)
