@@ -6,6 +6,8 @@ import pytest
 import tensorflow as tf
 from conftest import weights_of
 
+from kerasgan.errors import UserError
+from kerasgan.nets.sgan import WeightNormDense
 from kerasgan.training.callbacks import GANMonitor, RunState
 from kerasgan.training.checkpoint import load_checkpoint, save_checkpoint
 from kerasgan.training.compiled import build_gan
@@ -68,6 +70,30 @@ def test_resume_restores_step_weights_optimizer_state_and_the_next_step(tiny_ima
     restored.train_on_batch(tiny_images[16:32])
     for a, b in zip(weights_of(original.generator), weights_of(restored.generator)):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_a_checkpoint_whose_weights_come_in_another_order_is_refused_not_loaded(tmp_path, monkeypatch):
+    """The SGAN's hidden scales created trainable and frozen afterwards (as a script patching the net might) are
+    stored before the biases of the same shape; the shipped net stores them after."""
+    build = WeightNormDense.build
+
+    def build_trainable_then_freeze(layer, input_shape):
+        frozen, layer.train_scale = not layer.train_scale, True
+        build(layer, input_shape)
+        layer.scale.trainable = layer.train_scale = not frozen
+
+    monkeypatch.setattr(WeightNormDense, "build", build_trainable_then_freeze)
+    patched = build_gan("sgan", seed=0, optimizer="adam-3e-3")
+    monkeypatch.undo()
+    shipped = build_gan("sgan", seed=0, optimizer="adam-3e-3")
+    shapes = [[tuple(weight.shape) for weight in gan.discriminator.weights] for gan in (patched, shipped)]
+    assert shapes[0] == shapes[1]
+    save_checkpoint(patched, tmp_path / "checkpoint.npz", step=1, history={})
+
+    with pytest.raises(UserError, match=r"discriminator/1 is 'scale' there and 'bias' here"):
+        load_checkpoint(shipped, tmp_path / "checkpoint.npz")
+    assert load_checkpoint(build_gan("sgan", seed=1, optimizer="adam-3e-3"), save_checkpoint(
+        shipped, tmp_path / "shipped.npz", step=1, history={}))[0] == 1
 
 
 def test_callbacks_write_grids_gif_checkpoint_and_tensorboard_events(tiny_images, tmp_path):

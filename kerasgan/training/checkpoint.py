@@ -1,9 +1,8 @@
 """Crash-safe checkpoints of a fast-path GAN: one ``.npz`` file, written to a temporary name then renamed.
 
-A checkpoint holds the generator's and discriminator's weights, both optimizers' variables, the
-sampling seed's state, the seed states of the random layers (Dropout, GaussianNoise), the step reached and
-the loss history. It is plain arrays read back with
-``allow_pickle=False``, so loading one never executes code.
+A checkpoint holds the generator's and discriminator's weights and their names, both optimizers' variables,
+the sampling seed's state, the seed states of the random layers (Dropout, GaussianNoise), the step reached and
+the loss history. It is plain arrays read back with ``allow_pickle=False``, so loading one never executes code.
 
 Whole models are read only by :func:`load_keras_model`: ``.keras`` files, inspected before Keras sees them
 and loaded with ``safe_mode=True``, so a model file from elsewhere never runs code.
@@ -27,6 +26,8 @@ CONFIG_NAME = "config.json"  # the settings a run folder was trained with (writt
 
 # Groups a checkpoint from before they existed may lack; restoring such a file keeps their fresh values.
 OPTIONAL_GROUPS = ("layer_seeds",)
+# The networks, whose weights' names are stored too (optimizer variables' names depend on layer auto-names).
+NAMED_GROUPS = ("generator", "discriminator")
 
 
 def _state_groups(gan) -> dict[str, list]:
@@ -38,6 +39,23 @@ def _state_groups(gan) -> dict[str, list]:
         "seed": [gan.seed_generator.state],
         "layer_seeds": _layer_seed_states(gan.generator) + _layer_seed_states(gan.discriminator),
     }
+
+
+def _weight_names(gan, group: str) -> list[str]:
+    return [variable.name for variable in getattr(gan, group).weights]
+
+
+def _check_weight_names(gan, arrays: dict[str, np.ndarray], path: Path) -> None:
+    """Weights are stored by position, so two of one shape in another order (a bias where a scale was) would
+    load silently; the names stored beside them catch it. Checkpoints from before the names are not checked."""
+    for group in NAMED_GROUPS:
+        stored = arrays.get(f"names/{group}")
+        if stored is None:
+            continue
+        for index, (saved, here) in enumerate(zip(stored.tolist(), _weight_names(gan, group))):
+            if saved != here:
+                raise UserError(f"checkpoint {path} does not match this model ({group}/{index} is '{saved}' there "
+                                f"and '{here}' here: the weights come in another order)")
 
 
 def _layer_seed_states(model) -> list:
@@ -53,6 +71,8 @@ def save_checkpoint(gan, path: str | os.PathLike, step: int, history: dict[str, 
     for group, variables in _state_groups(gan).items():
         for index, variable in enumerate(variables):
             arrays[f"{group}/{index}"] = np.asarray(variable)
+    for group in NAMED_GROUPS:
+        arrays[f"names/{group}"] = np.asarray(_weight_names(gan, group))
     for name, values in history.items():
         arrays[f"history/{name}"] = np.asarray(values, dtype=np.float64)
     temporary = path.with_name(f".{path.name}.tmp")
@@ -72,6 +92,7 @@ def load_checkpoint(gan, path: str | os.PathLike) -> tuple[int, dict[str, list[f
     """
     path = Path(path)
     arrays = _read_arrays(path)
+    _check_weight_names(gan, arrays, path)
     for group, variables in _state_groups(gan).items():
         stored = sorted((key for key in arrays if key.startswith(f"{group}/")), key=lambda k: int(k.split("/")[1]))
         if not stored and group in OPTIONAL_GROUPS:
