@@ -78,9 +78,9 @@ def test_a_checkpoint_whose_weights_come_in_another_order_is_refused_not_loaded(
     build = WeightNormDense.build
 
     def build_trainable_then_freeze(layer, input_shape):
-        frozen, layer.train_scale = not layer.train_scale, True
+        train_scale, layer.train_scale = layer.train_scale, True
         build(layer, input_shape)
-        layer.scale.trainable = layer.train_scale = not frozen
+        layer.scale.trainable = layer.train_scale = train_scale
 
     monkeypatch.setattr(WeightNormDense, "build", build_trainable_then_freeze)
     patched = build_gan("sgan", seed=0, optimizer="adam-3e-3")
