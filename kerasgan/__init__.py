@@ -8,7 +8,8 @@ Data flows one way: data -> networks -> GAN model -> fit driver -> evaluation ->
   ``nets.sgan`` (weight-normalised semi-supervised nets), ``nets.classifier`` (the CNN article).
 - ``losses``: the adversarial, auxiliary-classifier and semi-supervised losses in ``keras.ops``.
 - ``gans``: the GAN model family, one base (noise, both optimizers, metrics) and ``GAN``, ``ConditionalGAN``,
-  ``SemiSupervisedGAN``; ``build_gan`` builds any registered GAN architecture, compiled.
+  ``ClassAwareGAN``, ``SemiSupervisedGAN``, ``WassersteinGAN``; ``build_gan`` builds any registered GAN
+  architecture, compiled.
 - ``training``: ``step_tensorflow`` (the backend's train step), ``driver`` (the one fit driver: checkpoints,
   resume, NaN guard, grids, TensorBoard, ``--strategy``), ``pipeline`` (resumable ``tf.data`` streams),
   ``callbacks``, ``checkpoint`` (crash-safe checkpoints, the safe ``.keras`` loader), ``distribute``

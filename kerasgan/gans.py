@@ -9,6 +9,8 @@ train step itself is backend code, in ``kerasgan.training.step_<backend>`` (chos
   of D and G from one generator pass, non-saturating losses from logits (the TensorFlow DCGAN tutorial's step);
 - :class:`ConditionalGAN`: both networks see the class label (Mirza & Osindero 2014); with an auxiliary
   classifier discriminator it adds the AC-GAN class losses (Odena et al. 2017);
+- :class:`ClassAwareGAN`: an unconditional G whose D also learns the real images' labels; G is rewarded for
+  images D reads as one clear class, every class equally often (a supervised cousin of CatGAN, Springenberg 2016);
 - :class:`SemiSupervisedGAN`: a K-class discriminator and a feature-matching generator updated one after
   the other (Salimans et al. 2016);
 - :class:`WassersteinGAN`: WGAN-GP (Gulrajani et al. 2017) as keras.io's third GAN example trains it: several
@@ -25,10 +27,11 @@ import numpy as np
 from keras import ops
 
 from kerasgan.errors import UserError
-from kerasgan.losses import (accuracy, adversarial_losses, class_crossentropy, feature_matching_loss,
-                             gradient_penalty, supervised_loss, unsupervised_loss, wasserstein_losses)
-from kerasgan.nets import (AUXILIARY_CLASSIFIER, CONDITIONAL, GAN_FAMILIES, IMG_SHAPE, SEMI_SUPERVISED,
-                           UNCONDITIONAL, WASSERSTEIN, Z_SIZE, build_gan_pair, get_architecture)
+from kerasgan.losses import (accuracy, adversarial_losses, class_confidence_loss, class_crossentropy,
+                             feature_matching_loss, gradient_penalty, supervised_loss, unsupervised_loss,
+                             wasserstein_losses)
+from kerasgan.nets import (AUXILIARY_CLASSIFIER, CLASS_AWARE, CONDITIONAL, GAN_FAMILIES, IMG_SHAPE,
+                           SEMI_SUPERVISED, UNCONDITIONAL, WASSERSTEIN, Z_SIZE, build_gan_pair, get_architecture)
 from kerasgan.nets.conditional import NUM_CLASSES
 from kerasgan.nets.sgan import initialize_weight_norm
 from kerasgan.plotting import class_grid_inputs
@@ -243,6 +246,31 @@ class ConditionalGAN(GAN):
         return list(class_names or [str(label) for label in range(rows)])[:rows]
 
 
+class ClassAwareGAN(GAN):
+    """An unconditional G trained on ``(images, labels)`` batches by a D that outputs ``[validity, class logits]``.
+
+    D adds the cross-entropy of the real images' labels; G adds :func:`~kerasgan.losses.class_confidence_loss`
+    of its images, both weighted by ``classifier_weight``. Only the real labels are used: G draws no label.
+    """
+
+    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
+                 label_smoothing: float = 0.0, seed: int | None = None, classifier_weight: float = 1.0, **kwargs):
+        super().__init__(discriminator, generator, latent_dim, label_smoothing, seed, **kwargs)
+        self.classifier_weight = classifier_weight
+
+    def compute_losses(self, data, training: bool = True) -> dict:
+        """The GAN's losses plus D's class loss on the real images and G's class-confidence loss."""
+        real_images, real_labels = data[:2]
+        noise = self.replica_share(ops.shape(real_images)[0], self.sample_noise)
+        fake_images = self.generator(noise, training=training)
+        real_logits, real_class_logits = self.discriminator(real_images, training=training)
+        fake_logits, fake_class_logits = self.discriminator(fake_images, training=training)
+        logs = adversarial_losses(real_logits, fake_logits, self.label_smoothing)
+        logs["d_loss"] += self.classifier_weight * class_crossentropy(real_labels, real_class_logits)
+        logs["g_loss"] += self.classifier_weight * class_confidence_loss(fake_class_logits)
+        return logs
+
+
 class SemiSupervisedGAN(BaseGAN):
     """K-class discriminator and feature-matching generator trained on ``(labelled_images, labels,
     unlabelled_images)`` batches; D is updated first, then G. Calling it gives D's class logits."""
@@ -372,6 +400,7 @@ FAMILY_CLASSES: dict[str, type[BaseGAN]] = {
     UNCONDITIONAL: GAN,
     CONDITIONAL: ConditionalGAN,
     AUXILIARY_CLASSIFIER: ConditionalGAN,
+    CLASS_AWARE: ClassAwareGAN,
     SEMI_SUPERVISED: SemiSupervisedGAN,
     WASSERSTEIN: WassersteinGAN,
 }

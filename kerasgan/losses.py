@@ -20,6 +20,18 @@ def class_crossentropy(labels, logits):
     return ops.mean(keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True))
 
 
+def class_confidence_loss(class_logits):
+    """Mean entropy of each image's class prediction minus the entropy of the batch's mean prediction: lowest
+    (``-log K``) when every image is one clear class and the batch holds every class equally often."""
+    probabilities = ops.softmax(class_logits, axis=-1)
+    return ops.mean(entropy(probabilities)) - entropy(ops.mean(probabilities, axis=0))
+
+
+def entropy(probabilities):
+    """Shannon entropy (nats) over the last axis."""
+    return -ops.sum(probabilities * ops.log(ops.maximum(probabilities, 1e-12)), axis=-1)
+
+
 def adversarial_losses(real_logits, fake_logits, label_smoothing: float = 0.0) -> dict:
     """The non-saturating GAN losses from logits: D tells real (target ``1 - label_smoothing``) from fake,
     G wants D to say "real". Returns ``{"d_loss", "g_loss", "d_acc"}`` (D's accuracy at threshold 0)."""

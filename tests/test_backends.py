@@ -40,7 +40,7 @@ def batchnorm_statistics(model) -> list[np.ndarray]:
 
 
 @pytest.mark.backends
-@pytest.mark.parametrize("architecture", ["keras-gan", "conditional-ac", "sgan"])
+@pytest.mark.parametrize("architecture", ["keras-gan", "conditional-ac", "dcgan-small-classes", "sgan"])
 def test_every_step_advances_both_optimizers_and_changes_both_networks(architecture, tiny_images):
     gan = build_gan(architecture, seed=0, steps_per_execution=1)
     generator_before, discriminator_before = weights_of(gan.generator), weights_of(gan.discriminator)
@@ -162,7 +162,7 @@ def one_step_on_each_backend(tmp_path_factory) -> tuple:
 
 
 ONE_UPDATE_ARCHITECTURES = ("keras-gan", "dcgan", "conditional")  # one D and one G update per step
-CROSS_BACKEND_ARCHITECTURES = (*ONE_UPDATE_ARCHITECTURES, "dcgan-small", "wgan-gp")
+CROSS_BACKEND_ARCHITECTURES = (*ONE_UPDATE_ARCHITECTURES, "dcgan-small", "dcgan-small-classes", "wgan-gp")
 
 
 def load_step(folder, name: str) -> dict:
@@ -172,10 +172,11 @@ def load_step(folder, name: str) -> dict:
 @pytest.mark.slow
 @pytest.mark.parametrize("architecture", CROSS_BACKEND_ARCHITECTURES)
 def test_one_sgd_step_on_jax_and_pytorch_gives_the_weights_tensorflow_gives(one_step_on_each_backend, architecture):
-    """The articles' MLP (with BatchNorm), the DCGAN, the CPU-sized DCGAN (the batch's spread on feature maps), the
-    conditional GAN and WGAN-GP (three critic steps with a gradient penalty, a second derivative): same losses
-    (1e-5 relative, 1e-6 absolute for a WGAN mean score near zero), same gradients (within 1e-4 per tensor, see
-    ``relative_difference``), same BatchNorm statistics; the step itself moves them by far more."""
+    """The articles' MLP (with BatchNorm), the DCGAN, the CPU-sized DCGAN (the batch's spread on feature maps) with
+    and without a class head, the conditional GAN and WGAN-GP (three critic steps with a gradient penalty, a
+    second derivative): same losses (1e-5 relative, 1e-6 absolute for a WGAN mean score near zero), same gradients
+    (within 1e-4 per tensor, see ``relative_difference``), same BatchNorm statistics; the step itself moves them by
+    far more."""
     folder, backends = one_step_on_each_backend
     initial, reference = load_step(folder, f"initial-{architecture}"), load_step(folder, f"{backends[0]}-{architecture}-sgd")
     assert max(np.linalg.norm(reference[key] - initial[key]) / (np.linalg.norm(initial[key]) + 1e-8)

@@ -16,8 +16,8 @@ import keras
 
 from kerasgan.errors import UserError
 from kerasgan.nets.classifier import build_classifier, build_three_block_classifier
-from kerasgan.nets.conditional import (build_auxiliary_classifier_discriminator, build_conditional_discriminator,
-                                       build_conditional_generator)
+from kerasgan.nets.conditional import (NUM_CLASSES, build_auxiliary_classifier_discriminator,
+                                       build_conditional_discriminator, build_conditional_generator)
 from kerasgan.nets.dcgan import SMALL_DCGAN_WIDTH, build_dcgan_discriminator, build_dcgan_generator
 from kerasgan.nets.mlp import (IMG_SHAPE, Z_SIZE, MinibatchStddev, build_discriminator, build_generator,
                                build_mbstd_discriminator, build_mlp_discriminator,
@@ -29,11 +29,13 @@ from kerasgan.nets.wgan import SMALL_WGAN_WIDTH, build_wgan_critic, build_wgan_g
 UNCONDITIONAL = "unconditional"
 CONDITIONAL = "conditional"
 AUXILIARY_CLASSIFIER = "auxiliary-classifier"
+CLASS_AWARE = "class-aware"
 SEMI_SUPERVISED = "semi-supervised"
 WASSERSTEIN = "wasserstein"
 CLASSIFIER = "classifier"
-GAN_FAMILIES = (UNCONDITIONAL, CONDITIONAL, AUXILIARY_CLASSIFIER, SEMI_SUPERVISED, WASSERSTEIN)
-ONE_LOGIT_FAMILIES = (UNCONDITIONAL, CONDITIONAL)  # discriminators whose output activation can be chosen
+GAN_FAMILIES = (UNCONDITIONAL, CONDITIONAL, AUXILIARY_CLASSIFIER, CLASS_AWARE, SEMI_SUPERVISED, WASSERSTEIN)
+LABELLED_FAMILIES = (CONDITIONAL, AUXILIARY_CLASSIFIER, CLASS_AWARE)  # trained on (images, labels) batches
+ONE_LOGIT_FAMILIES = (UNCONDITIONAL, CONDITIONAL, CLASS_AWARE)  # D whose validity activation can be chosen
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,11 @@ ARCHITECTURES: dict[str, Architecture] = {
                                 "channels), D without Dropout and fed the batch's spread before its second convolution",
                                 partial(build_dcgan_generator, width=SMALL_DCGAN_WIDTH),
                                 partial(build_dcgan_discriminator, width=SMALL_DCGAN_WIDTH, spread=True, dropout=0.0)),
+    "dcgan-small-classes": Architecture(CLASS_AWARE, "dcgan-small with a class head on D: an unconditional G; D also "
+                                        "learns the real images' labels",
+                                        partial(build_dcgan_generator, width=SMALL_DCGAN_WIDTH),
+                                        partial(build_dcgan_discriminator, width=SMALL_DCGAN_WIDTH, spread=True,
+                                                dropout=0.0, num_classes=NUM_CLASSES)),
     "conditional": Architecture(CONDITIONAL, "a conditional DCGAN: the label embedded with z and as an image channel",
                                 build_conditional_generator, build_conditional_discriminator),
     "conditional-ac": Architecture(AUXILIARY_CLASSIFIER, "the conditional generator with a projection discriminator "

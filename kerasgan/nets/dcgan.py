@@ -36,11 +36,13 @@ def build_dcgan_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE, wi
 
 
 def build_dcgan_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid",
-                              width: int = DCGAN_WIDTH, spread: bool = False, dropout: float = 0.3) -> keras.Model:
+                              width: int = DCGAN_WIDTH, spread: bool = False, dropout: float = 0.3,
+                              num_classes: int = 0) -> keras.Model:
     """The TensorFlow DCGAN tutorial's discriminator: two strided 5x5 convolutions with LeakyReLU and Dropout 0.3.
 
     ``spread`` gives the second convolution the batch's spread as one more channel (:class:`MinibatchStddev`);
-    ``dropout=0`` drops the Dropout layers.
+    ``dropout=0`` drops the Dropout layers; ``num_classes`` adds a class head on the same features, and D then
+    outputs ``[validity, class logits]``.
     """
     img = keras.Input(shape=img_shape)
     x = img
@@ -53,4 +55,6 @@ def build_dcgan_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: s
             x = seeded_dropout(dropout)(x)
     x = layers.Flatten()(x)
     validity = layers.Dense(1, activation=output_activation)(x)
+    if num_classes:
+        return keras.Model(img, [validity, layers.Dense(num_classes, name="class_logits")(x)], name="discriminator")
     return keras.Model(img, validity, name="discriminator")

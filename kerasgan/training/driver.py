@@ -20,7 +20,7 @@ import numpy as np
 from kerasgan.data import CLASS_NAMES, balanced_subset
 from kerasgan.errors import UserError
 from kerasgan.gans import BaseGAN, build_gan
-from kerasgan.nets import CONDITIONAL, AUXILIARY_CLASSIFIER, SEMI_SUPERVISED, get_architecture
+from kerasgan.nets import LABELLED_FAMILIES, SEMI_SUPERVISED, get_architecture
 from kerasgan.recipes import Recipe
 from kerasgan.training.callbacks import (GANMonitor, NonFiniteLoss, RunState, TrainingProgress,
                                         tensorboard_callbacks)
@@ -57,12 +57,12 @@ def training_stream(family: str, recipe: Recipe, x_train: np.ndarray, y_train: n
 
     On TensorFlow they come from a ``tf.data`` pipeline, on the other backends from numpy generators."""
     streams = input_pipeline()
-    if family in (CONDITIONAL, AUXILIARY_CLASSIFIER, SEMI_SUPERVISED) and y_train is None:
+    if family in (*LABELLED_FAMILIES, SEMI_SUPERVISED) and y_train is None:
         raise UserError(f"recipe '{recipe.name}' trains a {family} GAN and needs the labels (y_train)")
     if family == SEMI_SUPERVISED:
         subset = balanced_subset(y_train, recipe.labels or len(y_train), seed)
         return streams.semi_supervised_dataset(x_train, y_train, subset, recipe.batch_size, seed, start_step)
-    labels = y_train if family in (CONDITIONAL, AUXILIARY_CLASSIFIER) else None
+    labels = y_train if family in LABELLED_FAMILIES else None
     return streams.resumable_dataset(x_train, recipe.batch_size, seed=seed, start_step=start_step, labels=labels)
 
 
