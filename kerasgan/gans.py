@@ -7,6 +7,7 @@ train step itself is backend code, in ``kerasgan.training.step_<backend>`` (chos
 
 - :class:`GAN`: the keras.io convention (``GAN(discriminator, generator, latent_dim)``), one simultaneous update
   of D and G from one generator pass, non-saturating losses from logits (the TensorFlow DCGAN tutorial's step);
+- :class:`LabelledGAN`: the base of the two below, trained on ``(images, labels)``: D also learns the real labels;
 - :class:`ConditionalGAN`: both networks see the class label (Mirza & Osindero 2014); with an auxiliary
   classifier discriminator it adds the AC-GAN class losses (Odena et al. 2017);
 - :class:`ClassAwareGAN`: an unconditional G whose D also learns the real images' labels; G is rewarded for
@@ -39,6 +40,7 @@ from kerasgan.recipes import make_optimizer
 
 INIT_BATCH_SIZE = 500  # images for the SGAN's data-dependent initialisation
 STATISTICS_BATCHES = 10  # batches of INIT_BATCH_SIZE that measure BatchNorm's statistics for averaged weights
+CONFIDENCE_WEIGHT = 3.0  # ClassAwareGAN: G's class-confidence weight (FD by weight: docs/beyond_mlp.md)
 
 
 def step_module():
@@ -199,7 +201,25 @@ class GAN(BaseGAN):
         return adversarial_losses(real_logits, fake_logits, self.label_smoothing)
 
 
-class ConditionalGAN(GAN):
+class LabelledGAN(GAN):
+    """A GAN trained on ``(images, labels)`` batches whose D may also name the class: the shared class losses.
+
+    D learns the real images' labels, weighted by ``classifier_weight``; each subclass gives G a class loss of its own.
+    """
+
+    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
+                 label_smoothing: float = 0.0, seed: int | None = None, classifier_weight: float = 1.0, **kwargs):
+        super().__init__(discriminator, generator, latent_dim, label_smoothing, seed, **kwargs)
+        self.classifier_weight = classifier_weight
+
+    def add_class_losses(self, logs: dict, real_labels, real_class_logits, generator_class_loss) -> dict:
+        """D's weighted cross-entropy on the real images' labels and G's (weighted) class loss, added to ``logs``."""
+        logs["d_loss"] += self.classifier_weight * class_crossentropy(real_labels, real_class_logits)
+        logs["g_loss"] += generator_class_loss
+        return logs
+
+
+class ConditionalGAN(LabelledGAN):
     """Label-conditioned G and D trained on ``(images, labels)`` batches; fake labels are uniform over the classes.
 
     A discriminator that also outputs class logits adds the AC-GAN losses, weighted by ``classifier_weight``:
@@ -209,9 +229,8 @@ class ConditionalGAN(GAN):
     def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
                  label_smoothing: float = 0.0, seed: int | None = None, num_classes: int = NUM_CLASSES,
                  classifier_weight: float = 1.0, **kwargs):
-        super().__init__(discriminator, generator, latent_dim, label_smoothing, seed, **kwargs)
+        super().__init__(discriminator, generator, latent_dim, label_smoothing, seed, classifier_weight, **kwargs)
         self.num_classes = num_classes
-        self.classifier_weight = classifier_weight
 
     def sample_inputs(self, batch_size):
         """Latent vectors z ~ N(0, 1) and labels uniform over the classes, from the model's seed generator."""
@@ -234,9 +253,8 @@ class ConditionalGAN(GAN):
             return adversarial_losses(real_outputs, fake_outputs, self.label_smoothing)
         (real_logits, real_class_logits), (fake_logits, fake_class_logits) = real_outputs, fake_outputs
         logs = adversarial_losses(real_logits, fake_logits, self.label_smoothing)
-        logs["d_loss"] += self.classifier_weight * class_crossentropy(real_labels, real_class_logits)
-        logs["g_loss"] += self.classifier_weight * class_crossentropy(fake_labels, fake_class_logits)
-        return logs
+        return self.add_class_losses(logs, real_labels, real_class_logits,
+                                     self.classifier_weight * class_crossentropy(fake_labels, fake_class_logits))
 
     def grid_inputs(self, rows: int, cols: int, seed: int = 0):
         """One row per class (``rows`` is the number of classes): the same ``cols`` latent points in every row."""
@@ -246,17 +264,19 @@ class ConditionalGAN(GAN):
         return list(class_names or [str(label) for label in range(rows)])[:rows]
 
 
-class ClassAwareGAN(GAN):
+class ClassAwareGAN(LabelledGAN):
     """An unconditional G trained on ``(images, labels)`` batches by a D that outputs ``[validity, class logits]``.
 
-    D adds the cross-entropy of the real images' labels; G adds :func:`~kerasgan.losses.class_confidence_loss`
-    of its images, both weighted by ``classifier_weight``. Only the real labels are used: G draws no label.
+    D adds the cross-entropy of the real images' labels, weighted by ``classifier_weight``; G adds
+    :func:`~kerasgan.losses.class_confidence_loss` of its images, weighted by ``confidence_weight``. Only the real
+    labels are used: G draws no label.
     """
 
     def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
-                 label_smoothing: float = 0.0, seed: int | None = None, classifier_weight: float = 1.0, **kwargs):
-        super().__init__(discriminator, generator, latent_dim, label_smoothing, seed, **kwargs)
-        self.classifier_weight = classifier_weight
+                 label_smoothing: float = 0.0, seed: int | None = None, classifier_weight: float = 1.0,
+                 confidence_weight: float = CONFIDENCE_WEIGHT, **kwargs):
+        super().__init__(discriminator, generator, latent_dim, label_smoothing, seed, classifier_weight, **kwargs)
+        self.confidence_weight = confidence_weight
 
     def compute_losses(self, data, training: bool = True) -> dict:
         """The GAN's losses plus D's class loss on the real images and G's class-confidence loss."""
@@ -266,9 +286,8 @@ class ClassAwareGAN(GAN):
         real_logits, real_class_logits = self.discriminator(real_images, training=training)
         fake_logits, fake_class_logits = self.discriminator(fake_images, training=training)
         logs = adversarial_losses(real_logits, fake_logits, self.label_smoothing)
-        logs["d_loss"] += self.classifier_weight * class_crossentropy(real_labels, real_class_logits)
-        logs["g_loss"] += self.classifier_weight * class_confidence_loss(fake_class_logits)
-        return logs
+        return self.add_class_losses(logs, real_labels, real_class_logits,
+                                     self.confidence_weight * class_confidence_loss(fake_class_logits))
 
 
 class SemiSupervisedGAN(BaseGAN):

@@ -111,7 +111,7 @@ DCGAN_MNIST = DEFAULT.replace(
     name="dcgan-mnist",
     description="The DCGAN tutorial's nets sized for a CPU (half the channels, D without Dropout and fed the batch's "
                 "spread): Adam(5e-4, 0.5), batch 64, 16 real epochs, label smoothing 0.1, G's weights averaged "
-                "(EMA 0.9995); about 10 CPU minutes on 2 cores.",
+                "(EMA 0.9995); 10-14 minutes wall on a 2-core CPU (about 16 CPU minutes).",
     architecture="dcgan-small",
     epochs=16,
 )
@@ -177,20 +177,21 @@ RECIPES: dict[str, Recipe | ClassifierRecipe] = {recipe.name: recipe for recipe 
         name="dcgan-fashion",
         dataset="fashion_mnist",
         description="dcgan-mnist on Fashion-MNIST: the DCGAN tutorial's nets sized for a CPU, Adam(5e-4, 0.5), "
-                    "batch 64, 16 real epochs, G's weights averaged (EMA 0.9995); about 10 CPU minutes on 2 cores.",
+                    "batch 64, 16 real epochs, G's weights averaged (EMA 0.9995); 10-14 minutes wall on a 2-core CPU.",
     ),
     DCGAN_MNIST.replace(
         name="dcgan-mnist-labels",
         architecture="dcgan-small-classes",
         description="dcgan-mnist whose D also learns the real digits' labels, G rewarded for images D reads as one "
-                    "clear digit, every digit equally often; G stays unconditional. About 10 CPU minutes on 2 cores.",
+                    "clear digit, every digit equally often; G stays unconditional. 10-14 minutes wall on a 2-core "
+                    "CPU.",
     ),
     DCGAN_MNIST.replace(
         name="dcgan-fashion-labels",
         architecture="dcgan-small-classes",
         dataset="fashion_mnist",
         description="dcgan-mnist-labels on Fashion-MNIST: D also learns the real clothes' labels; G stays "
-                    "unconditional. About 10 CPU minutes on 2 cores.",
+                    "unconditional. 10-14 minutes wall on a 2-core CPU.",
     ),
     CGAN_MNIST,
     CGAN_MNIST.replace(

@@ -55,6 +55,24 @@ def test_one_class_aware_step_trains_the_class_head_and_both_networks(tiny_image
     assert any_changed(generator_before, weights_of(gan.generator))
 
 
+def test_the_confidence_weight_scales_the_generators_class_loss_and_leaves_the_discriminators_alone(tiny_images):
+    gan = build_gan("dcgan-small-classes", seed=0)
+    noise = np.random.default_rng(0).normal(size=(16, 100)).astype("float32")
+    gan.sample_noise = lambda batch_size: noise
+    batch = (tiny_images[:16], np.arange(16) % 10)
+    _, fake_class_logits = gan.discriminator(gan.generator(noise, training=False), training=False)
+
+    gan.confidence_weight = 0.0
+    unweighted = gan.compute_losses(batch, training=False)
+    gan.confidence_weight = 3.0
+    weighted = gan.compute_losses(batch, training=False)
+
+    assert float(weighted["d_loss"]) == pytest.approx(float(unweighted["d_loss"]), abs=1e-6)
+    assert float(weighted["g_loss"] - unweighted["g_loss"]) == pytest.approx(
+        3.0 * float(class_confidence_loss(fake_class_logits)), abs=1e-5)
+    assert float(class_confidence_loss(fake_class_logits)) < 0
+
+
 @pytest.mark.slow
 def test_the_discriminator_learns_to_name_the_class_of_real_images():
     rng = np.random.default_rng(0)

@@ -65,7 +65,7 @@ def test_dcgan_recipes_train_the_cpu_sized_dcgan_with_an_averaged_generator(name
     assert (recipe.architecture, recipe.loop, recipe.dataset, recipe.optimizer) == (
         "dcgan-small", "fast", dataset, "adam-5e-4")
     assert (recipe.epochs, recipe.batch_size, recipe.generator_average) == (16, 64, 0.9995)
-    assert "CPU minutes" in recipe.description
+    assert "minutes wall on a 2-core CPU" in recipe.description
 
 
 def test_the_tutorials_exact_dcgan_stays_a_recipe_with_its_settings():
