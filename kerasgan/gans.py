@@ -40,7 +40,8 @@ from kerasgan.recipes import make_optimizer
 
 INIT_BATCH_SIZE = 500  # images for the SGAN's data-dependent initialisation
 STATISTICS_BATCHES = 10  # batches of INIT_BATCH_SIZE that measure BatchNorm's statistics for averaged weights
-CONFIDENCE_WEIGHT = 3.0  # ClassAwareGAN: G's class-confidence weight (FD by weight: docs/beyond_mlp.md)
+CONFIDENCE_WEIGHT = 3.0  # ClassAwareGAN: weight of G's per-image class entropy (FD by weight: docs/beyond_mlp.md)
+BALANCE_WEIGHT = 3.0  # ClassAwareGAN: weight of the entropy of G's batch-mean class prediction (same page)
 
 
 def step_module():
@@ -268,15 +269,17 @@ class ClassAwareGAN(LabelledGAN):
     """An unconditional G trained on ``(images, labels)`` batches by a D that outputs ``[validity, class logits]``.
 
     D adds the cross-entropy of the real images' labels, weighted by ``classifier_weight``; G adds
-    :func:`~kerasgan.losses.class_confidence_loss` of its images, weighted by ``confidence_weight``. Only the real
-    labels are used: G draws no label.
+    :func:`~kerasgan.losses.class_confidence_loss` of its images: the entropy of each image's class prediction
+    weighted by ``confidence_weight`` (clear classes) minus the entropy of the batch's mean prediction weighted by
+    ``balance_weight`` (every class equally often). Only the real labels are used: G draws no label.
     """
 
     def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
                  label_smoothing: float = 0.0, seed: int | None = None, classifier_weight: float = 1.0,
-                 confidence_weight: float = CONFIDENCE_WEIGHT, **kwargs):
+                 confidence_weight: float = CONFIDENCE_WEIGHT, balance_weight: float = BALANCE_WEIGHT, **kwargs):
         super().__init__(discriminator, generator, latent_dim, label_smoothing, seed, classifier_weight, **kwargs)
         self.confidence_weight = confidence_weight
+        self.balance_weight = balance_weight
 
     def compute_losses(self, data, training: bool = True) -> dict:
         """The GAN's losses plus D's class loss on the real images and G's class-confidence loss."""
@@ -287,7 +290,8 @@ class ClassAwareGAN(LabelledGAN):
         fake_logits, fake_class_logits = self.discriminator(fake_images, training=training)
         logs = adversarial_losses(real_logits, fake_logits, self.label_smoothing)
         return self.add_class_losses(logs, real_labels, real_class_logits,
-                                     self.confidence_weight * class_confidence_loss(fake_class_logits))
+                                     class_confidence_loss(fake_class_logits, self.confidence_weight,
+                                                           self.balance_weight))
 
 
 class SemiSupervisedGAN(BaseGAN):
@@ -449,12 +453,14 @@ def build_gan(
     strategy=None,
     total_steps: int = 1,
     generator_average: float = 0.0,
+    balance_weight: float | None = None,
 ) -> BaseGAN:
     """A compiled GAN of a named architecture (see ``kerasgan.nets.ARCHITECTURES``), of the family that trains it.
 
     ``optimizer`` names the settings both networks get (``kerasgan.recipes.OPTIMIZERS``); the semi-supervised
     family's D also keeps a moving average of its weights over the last third of ``total_steps``, and
     ``generator_average`` (a momentum, 0 for none) keeps one of G's, which G takes when training finishes.
+    ``balance_weight`` sets the class-aware family's weight of G's class-balance term (``None``: its default).
     On TensorFlow the step is compiled either way; XLA (``jit_compile``) measured slower on a 2-core CPU for most
     of these models (docs/benchmark.md), so it is off unless asked for (see :func:`backend_compile_options` for
     JAX and PyTorch). With a ``strategy`` the GAN is built and compiled in its scope; with several
@@ -469,6 +475,8 @@ def build_gan(
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
         generator, discriminator = build_gan_pair(architecture, z_size, img_shape, output_activation=None)
         options = {"label_smoothing": label_smoothing} if issubclass(gan_class, GAN) else {}
+        if balance_weight is not None and issubclass(gan_class, ClassAwareGAN):
+            options["balance_weight"] = balance_weight
         gan = gan_class(discriminator, generator, latent_dim=z_size, seed=seed, **options)
         gan.compile(
             d_optimizer=make_optimizer(optimizer, total_steps, average_weights=family == SEMI_SUPERVISED),

@@ -20,11 +20,13 @@ def class_crossentropy(labels, logits):
     return ops.mean(keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True))
 
 
-def class_confidence_loss(class_logits):
-    """Mean entropy of each image's class prediction minus the entropy of the batch's mean prediction: lowest
-    (``-log K``) when every image is one clear class and the batch holds every class equally often."""
+def class_confidence_loss(class_logits, confidence_weight: float = 1.0, balance_weight: float = 1.0):
+    """``confidence_weight`` times the mean entropy of each image's class prediction minus ``balance_weight``
+    times the entropy of the batch's mean prediction: lowest when every image is one clear class and the batch
+    holds every class equally often (``-log K`` at weights 1)."""
     probabilities = ops.softmax(class_logits, axis=-1)
-    return ops.mean(entropy(probabilities)) - entropy(ops.mean(probabilities, axis=0))
+    return (confidence_weight * ops.mean(entropy(probabilities))
+            - balance_weight * entropy(ops.mean(probabilities, axis=0)))
 
 
 def entropy(probabilities):

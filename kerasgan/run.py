@@ -38,7 +38,7 @@ LOST_PEER_WORDS = re.compile(r"aborted|is down|reset by peer|deadline|unhealthy"
 FUNCTION_NODE = re.compile(r"\{\{function_node [^}]*\}\}")
 # Settings a resumed run must share with the run it continues (the length may grow).
 RESUME_FIXED_FIELDS = ("dataset", "architecture", "optimizer", "loop", "batch_size", "z_size", "label_smoothing",
-                       "labels", "jit_compile", "generator_average")
+                       "labels", "jit_compile", "generator_average", "balance_weight")
 
 
 def prepare_run_dir(out_dir: str | Path, resume: bool = False, overwrite: bool = False) -> Path:

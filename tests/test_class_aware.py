@@ -15,9 +15,9 @@ from kerasgan.recipes import get_recipe
 from kerasgan.run import prepare_run_dir, train_recipe
 
 
-def confidence(probabilities) -> float:
+def confidence(probabilities, confidence_weight: float = 1.0, balance_weight: float = 1.0) -> float:
     logits = np.log(np.asarray(probabilities, dtype="float32"))
-    return float(class_confidence_loss(keras.ops.convert_to_tensor(logits)))
+    return float(class_confidence_loss(keras.ops.convert_to_tensor(logits), confidence_weight, balance_weight))
 
 
 def test_the_class_confidence_loss_is_lowest_for_clear_images_of_every_class_equally_often():
@@ -28,6 +28,16 @@ def test_the_class_confidence_loss_is_lowest_for_clear_images_of_every_class_equ
     assert confidence(clear_and_balanced) == pytest.approx(-np.log(10), abs=1e-4)
     assert confidence(undecided) == pytest.approx(0.0, abs=1e-5)
     assert confidence(clear_but_one_class) == pytest.approx(0.0, abs=1e-4)
+
+
+def test_the_confidence_weight_scales_each_images_entropy_and_the_balance_weight_the_batchs():
+    undecided = np.full((10, 10), 0.1)
+    clear_and_balanced = np.full((10, 10), 1e-9) + np.eye(10)
+
+    assert confidence(undecided, confidence_weight=3.0, balance_weight=0.0) == pytest.approx(3 * np.log(10), abs=1e-4)
+    assert confidence(undecided, confidence_weight=3.0, balance_weight=2.0) == pytest.approx(np.log(10), abs=1e-4)
+    assert confidence(clear_and_balanced, confidence_weight=3.0, balance_weight=2.0) == pytest.approx(
+        -2 * np.log(10), abs=1e-4)
 
 
 def test_the_class_aware_discriminator_is_the_cpu_sized_dcgans_with_a_ten_class_head():
@@ -55,22 +65,23 @@ def test_one_class_aware_step_trains_the_class_head_and_both_networks(tiny_image
     assert any_changed(generator_before, weights_of(gan.generator))
 
 
-def test_the_confidence_weight_scales_the_generators_class_loss_and_leaves_the_discriminators_alone(tiny_images):
+def test_the_class_weights_set_the_generators_class_loss_and_leave_the_discriminators_alone(tiny_images):
     gan = build_gan("dcgan-small-classes", seed=0)
     noise = np.random.default_rng(0).normal(size=(16, 100)).astype("float32")
     gan.sample_noise = lambda batch_size: noise
     batch = (tiny_images[:16], np.arange(16) % 10)
     _, fake_class_logits = gan.discriminator(gan.generator(noise, training=False), training=False)
 
-    gan.confidence_weight = 0.0
+    gan.confidence_weight, gan.balance_weight = 0.0, 0.0
     unweighted = gan.compute_losses(batch, training=False)
-    gan.confidence_weight = 3.0
+    gan.confidence_weight, gan.balance_weight = 3.0, 2.0
     weighted = gan.compute_losses(batch, training=False)
 
     assert float(weighted["d_loss"]) == pytest.approx(float(unweighted["d_loss"]), abs=1e-6)
     assert float(weighted["g_loss"] - unweighted["g_loss"]) == pytest.approx(
-        3.0 * float(class_confidence_loss(fake_class_logits)), abs=1e-5)
-    assert float(class_confidence_loss(fake_class_logits)) < 0
+        float(class_confidence_loss(fake_class_logits, 3.0, 2.0)), abs=1e-5)
+    assert float(class_confidence_loss(fake_class_logits, 3.0, 2.0)) != pytest.approx(
+        float(class_confidence_loss(fake_class_logits, 3.0, 3.0)), abs=1e-4)
 
 
 @pytest.mark.slow
@@ -100,6 +111,14 @@ def test_the_labelled_dcgan_recipes_are_dcgan_mnist_with_the_class_aware_nets():
         assert (recipe.optimizer, recipe.epochs, recipe.batch_size, recipe.generator_average,
                 recipe.label_smoothing) == (plain.optimizer, plain.epochs, plain.batch_size,
                                             plain.generator_average, plain.label_smoothing)
+
+
+def test_fashion_mnist_weights_the_class_balance_term_2_and_mnist_keeps_the_default_3():
+    fashion, mnist = get_recipe("dcgan-fashion-labels"), get_recipe("dcgan-mnist-labels")
+
+    assert build_gan(fashion.architecture, balance_weight=fashion.balance_weight).balance_weight == 2.0
+    assert build_gan(mnist.architecture, balance_weight=mnist.balance_weight).balance_weight == 3.0
+    assert build_gan(mnist.architecture).confidence_weight == 3.0
 
 
 def test_a_class_aware_run_writes_grids_and_a_checkpoint_and_needs_the_labels(tiny_images, tmp_path):

@@ -100,7 +100,8 @@ def fit_recipe(
     gan = build_gan(recipe.architecture, recipe.z_size, x_train.shape[1:], recipe.label_smoothing, seed=seed,
                     optimizer=recipe.optimizer, strategy=strategy, jit_compile=recipe.jit_compile,
                     steps_per_execution=steps_per_execution(steps_per_epoch, strategy),
-                    total_steps=planned_steps, generator_average=recipe.generator_average)
+                    total_steps=planned_steps, generator_average=recipe.generator_average,
+                    balance_weight=recipe.balance_weight)
     if checkpoint_path:
         history = load_checkpoint(gan, checkpoint_path)[1]
         if start_step >= total_steps:
