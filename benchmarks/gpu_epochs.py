@@ -4,7 +4,7 @@
     KERAS_BACKEND=torch python benchmarks/gpu_epochs.py --torch-compile  # the same models through torch.compile
     KERAS_BACKEND=torch python benchmarks/gpu_epochs.py --plain-torch    # the six-minute article's loop, plain PyTorch (MLP)
 
-Each line: backend, how, architecture, batch size, seconds for one epoch (60,000 images, after a warm-up that
+Each line: backend, how, architecture, dtype policy, batch size, seconds for one epoch (60,000 images, after a warm-up that
 compiles the step), iterations per second. ``benchmarks/gpu_check.sh`` runs all three on a GPU machine.
 """
 
@@ -90,9 +90,13 @@ def main() -> None:
     parser.add_argument("--torch-compile", action="store_true", help="torch.compile the step (PyTorch backend)")
     parser.add_argument("--plain-torch", action="store_true", help="the plain PyTorch loop (MLP architectures)")
     parser.add_argument("--max-steps", type=int, help="cut the epoch short (a smoke test on a CPU)")
+    parser.add_argument("--dtype-policy", default="float32",
+                        help="Keras dtype policy for the networks, e.g. mixed_bfloat16 (default: float32)")
     args = parser.parse_args()
     quiet_backend()
     import keras
+
+    keras.config.set_dtype_policy(args.dtype_policy)
 
     from kerasgan.data import load_data
 
@@ -111,7 +115,8 @@ def main() -> None:
                 steps = min(steps, args.max_steps // multiple * multiple or multiple)
             seconds = run(steps)
             epoch_s = seconds * (len(x_train) // batch_size) / steps
-            print(f"{keras.config.backend():<10} {how:<28} {architecture:<10} batch {batch_size:>5}  "
+            print(f"{keras.config.backend():<10} {how:<28} {architecture:<10} {args.dtype_policy:<15} "
+                  f"batch {batch_size:>5}  "
                   f"{epoch_s:8.2f} s/epoch  {steps / seconds:9.1f} it/s  ({device})", flush=True)
 
 
