@@ -167,13 +167,17 @@ class BaseGAN(keras.Model):
     def initialize(self, images: np.ndarray, seed: int = 0) -> None:
         """Data-dependent initialisation before the first step of a new run (none by default)."""
 
+    def averages_generator(self) -> bool:
+        """Whether G keeps a moving average of its weights, which it takes when training finishes."""
+        return bool(self.g_optimizer.use_ema)
+
     def finish_training(self) -> None:
         """Make the networks final after the last step (and after the last checkpoint).
 
         With a moving average of G's weights, G takes the averaged weights; BatchNorm's moving statistics were
         gathered by the last weights, not the averaged ones, so they are measured again on the averaged G.
         """
-        if not self.g_optimizer.use_ema:
+        if not self.averages_generator():
             return
         self.g_optimizer.finalize_variable_values(self.generator.trainable_variables)
         measure_batch_statistics(self.generator, lambda: self.generator_inputs(INIT_BATCH_SIZE))

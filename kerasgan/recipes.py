@@ -288,25 +288,31 @@ def make_optimizer(name: str = "adam", total_steps: int = 1, average_weights: bo
                    average_momentum: float | None = None):
     """A fresh ``keras.optimizers.Optimizer`` of the named settings (see ``OPTIMIZERS``); each model needs its own.
 
-    ``average_weights`` keeps an exponential moving average of the weights, with ``average_momentum`` or else
-    :func:`weight_average_momentum` of the run's length.
+    ``average_weights`` keeps an exponential moving average of the weights. With ``average_momentum`` (a fixed
+    momentum, the generator's average) the average warms up from the first step
+    (:mod:`kerasgan.weight_average`), so a run of any length ends with a good one; without it the momentum is
+    :func:`weight_average_momentum` of the run's length, already sized to the run (the SGAN's discriminator).
     Keras is imported here, not with the module, so that scripts can read the recipe table before the
     (noisy) backend import.
     """
     import keras
 
+    from kerasgan.weight_average import AveragedAdam, AveragedSGD
+
     momentum = average_momentum or weight_average_momentum(total_steps)
     ema = {"use_ema": True, "ema_momentum": momentum} if average_weights else {}
+    warm = average_weights and average_momentum is not None
+    adam, sgd = (AveragedAdam, AveragedSGD) if warm else (keras.optimizers.Adam, keras.optimizers.SGD)
     if name == "adam":
-        return keras.optimizers.Adam(learning_rate=0.0002, beta_1=0.5, **ema)
+        return adam(learning_rate=0.0002, beta_1=0.5, **ema)
     if name == "adam-5e-4":
-        return keras.optimizers.Adam(learning_rate=0.0005, beta_1=0.5, **ema)
+        return adam(learning_rate=0.0005, beta_1=0.5, **ema)
     if name == "sgd":
-        return keras.optimizers.SGD(**ema)
+        return sgd(**ema)
     if name == "adam-wgan":
-        return keras.optimizers.Adam(learning_rate=0.0002, beta_1=0.5, beta_2=0.9, **ema)
+        return adam(learning_rate=0.0002, beta_1=0.5, beta_2=0.9, **ema)
     if name == "adam-3e-3":
-        return keras.optimizers.Adam(learning_rate=SGAN_LEARNING_RATE, beta_1=0.5, **ema)
+        return adam(learning_rate=SGAN_LEARNING_RATE, beta_1=0.5, **ema)
     raise UserError(f"unknown optimizer '{name}' (choose from: {', '.join(OPTIMIZERS)})")
 
 

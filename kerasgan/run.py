@@ -31,7 +31,8 @@ from kerasgan.training.parity import initialize_model, train
 
 # What kerasgan writes in a run folder: --overwrite deletes these and refuses to touch a folder holding anything else.
 RUN_FILES = ("config.json", "summary.json", "evaluation.json", "losses.csv", "losses.png", "samples.gif",
-             "generator.keras", "classifier.keras", CHECKPOINT_NAME, f".{CHECKPOINT_NAME}.tmp")
+             "generator.keras", "generator_last.keras", "generator_average.keras", "classifier.keras", CHECKPOINT_NAME,
+             f".{CHECKPOINT_NAME}.tmp")
 RUN_FOLDERS = ("images", "logs")
 # What TensorFlow's message about a lost peer says on the line worth showing (connection reset, health check).
 LOST_PEER_WORDS = re.compile(r"aborted|is down|reset by peer|deadline|unhealthy", re.IGNORECASE)
@@ -180,7 +181,7 @@ def _train_recipe(recipe, read_dir, out_dir, seed, data_dir, resume, progress, x
         (out_dir / CONFIG_NAME).write_text(json.dumps(config, indent=2))
         generator, history, steps = _train_parity(recipe, x_train, recipe.steps_for(len(x_train)), out_dir, seed,
                                                   progress)
-        classifier = None
+        classifier = last_generator = None
     else:
         from kerasgan.training.driver import fit_recipe
 
@@ -188,10 +189,10 @@ def _train_recipe(recipe, read_dir, out_dir, seed, data_dir, resume, progress, x
                             checkpoint_interval_steps, strategy, config)
         generator, history, steps = fitted.gan.generator, fitted.history, fitted.steps
         classifier = fitted.gan if family == SEMI_SUPERVISED else None
+        last_generator = fitted.last_generator
     wall_time_s = time.perf_counter() - started
     write_history_csv(history, out_dir / "losses.csv", steps=steps)
     plot_losses(history, out_dir / "losses.png", steps=steps)
-    generator.save(out_dir / "generator.keras")
     if classifier is not None:
         classifier_model(classifier).save(out_dir / "classifier.keras")
     summary = {
@@ -205,10 +206,31 @@ def _train_recipe(recipe, read_dir, out_dir, seed, data_dir, resume, progress, x
         "final": {name: values[-1] for name, values in history.items() if values},
     }
     if eval_samples:
-        summary["evaluation"] = evaluate_run(generator, recipe.dataset, out_dir, eval_samples, seed, classifier,
-                                             data_dir)
+        scores = score_run(generator, recipe.dataset, eval_samples, seed, classifier, data_dir)
+        if last_generator is not None:
+            generator, scores, summary["average_vs_last"] = keep_better_generator(
+                generator, scores, last_generator, recipe.dataset, eval_samples, seed, data_dir, out_dir)
+        (out_dir / "evaluation.json").write_text(json.dumps(scores, indent=2) + "\n")
+        summary["evaluation"] = scores
+    generator.save(out_dir / "generator.keras")
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2))
     return summary
+
+
+def keep_better_generator(average: keras.Model, average_scores: dict, last: keras.Model, dataset: str,
+                          eval_samples: int, seed: int, data_dir, out_dir: Path) -> tuple[keras.Model, dict, dict]:
+    """Score G's last weights beside its average; returns the one with the lower FD, its scores and both FDs.
+
+    The average is the better almost always; where it is not (a run stopped before the average caught up)
+    one line says so, and the other generator is kept beside ``generator.keras`` under its own name."""
+    last_scores = score_run(last, dataset, eval_samples, seed, data_dir=data_dir)
+    comparison = {"average_fd": average_scores["fd"], "last_fd": last_scores["fd"]}
+    if last_scores["fd"] >= average_scores["fd"]:
+        return average, average_scores, {**comparison, "saved": "average"}
+    average.save(out_dir / "generator_average.keras")
+    print(f"the last weights score better than their average (FD {last_scores['fd']:.2f} against "
+          f"{average_scores['fd']:.2f}): generator.keras holds the last weights, generator_average.keras the average")
+    return last, last_scores, {**comparison, "saved": "last"}
 
 
 def enable_determinism() -> None:
@@ -247,10 +269,10 @@ def classifier_model(gan) -> keras.Model:
     return keras.Model(gan.discriminator.inputs, gan.discriminator.outputs[0], name="sgan_classifier")
 
 
-def evaluate_run(generator: keras.Model, dataset: str, out_dir: Path, eval_samples: int, seed: int,
-                 classifier=None, data_dir=None) -> dict:
+def score_run(generator: keras.Model, dataset: str, eval_samples: int, seed: int, classifier=None,
+              data_dir=None) -> dict:
     """Score the trained generator against the real data (or a semi-supervised GAN's classifier on the real
-    test split), write ``evaluation.json``, return the results."""
+    test split)."""
     from kerasgan.evaluation import evaluate_conditional, evaluate_generator
     from kerasgan.sampling import is_conditional
 
@@ -258,14 +280,11 @@ def evaluate_run(generator: keras.Model, dataset: str, out_dir: Path, eval_sampl
         from kerasgan.semi_supervised import classifier_accuracy
 
         x_test, y_test = load_data(dataset, "test", data_dir=data_dir)
-        results = {"dataset": dataset, "test_accuracy": classifier_accuracy(classifier, x_test, y_test),
-                   "test_size": len(x_test)}
-    elif is_conditional(generator):
-        results = evaluate_conditional(generator, dataset, n=eval_samples, seed=seed)
-    else:
-        results = evaluate_generator(generator, dataset, n=eval_samples, seed=seed)
-    (out_dir / "evaluation.json").write_text(json.dumps(results, indent=2) + "\n")
-    return results
+        return {"dataset": dataset, "test_accuracy": classifier_accuracy(classifier, x_test, y_test),
+                "test_size": len(x_test)}
+    if is_conditional(generator):
+        return evaluate_conditional(generator, dataset, n=eval_samples, seed=seed)
+    return evaluate_generator(generator, dataset, n=eval_samples, seed=seed)
 
 
 def _train_parity(recipe: Recipe, x_train, total_steps: int, out_dir: Path, seed: int, progress: bool):

@@ -46,16 +46,16 @@ def train_sgan(x_train: np.ndarray, y_train: np.ndarray, n_labels: int, epochs: 
     """Train the SGAN (or, with ``supervised_only``, its discriminator on the labelled images alone).
 
     ``n_labels`` balanced labelled images are drawn with ``seed``; the unlabelled set is all of ``x_train``.
-    ``epochs`` counts passes over the unlabelled set (``len(x_train) // batch_size`` steps each, rounded up to
-    the fit driver's chunks of steps); the supervised-only baseline takes the same number of steps. The SGAN's run folder (grids, checkpoints,
+    ``epochs`` counts passes over the unlabelled set (``len(x_train) // batch_size`` steps each); the
+    supervised-only baseline takes the same number of steps. The SGAN's run folder (grids, checkpoints,
     TensorBoard logs) is ``out_dir``, a temporary folder when not given. Returns test accuracy, timings and
     the subset.
     """
-    from kerasgan.training.driver import fit_recipe, planned_length
+    from kerasgan.training.driver import fit_recipe
 
     recipe = get_recipe("sgan-mnist").replace(labels=n_labels, batch_size=batch_size)
     steps = max(1, int(round(epochs * (len(x_train) // recipe.batch_size))))
-    recipe = recipe.replace(steps=planned_length(steps))  # what the fit driver trains: whole chunks of steps
+    recipe = recipe.replace(steps=steps)
     subset = balanced_subset(y_train, n_labels, seed)
     keras.utils.set_random_seed(seed)
     started_s, started_cpu_s = time.perf_counter(), time.process_time()

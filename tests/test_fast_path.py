@@ -99,9 +99,9 @@ def test_a_checkpoint_whose_weights_come_in_another_order_is_refused_not_loaded(
 def test_callbacks_write_grids_gif_checkpoint_and_tensorboard_events(tiny_images, tmp_path):
     gan = build_gan(seed=0)
     noise = np.random.default_rng(0).normal(size=(4, 100)).astype("float32")
-    run_state = RunState(tmp_path / "checkpoint.npz", steps_per_epoch=2, every_epochs=1)
+    run_state = RunState(tmp_path / "checkpoint.npz", clock=2, every_epochs=1)
     callbacks = [
-        GANMonitor(noise, tmp_path / "images", steps_per_epoch=2, grid=(2, 2),
+        GANMonitor(noise, tmp_path / "images", clock=2, grid=(2, 2),
                    tensorboard_dir=tmp_path / "logs" / "samples", gif_path=tmp_path / "samples.gif"),
         run_state,
         keras.callbacks.TensorBoard(log_dir=str(tmp_path / "logs")),
@@ -123,7 +123,7 @@ def test_callbacks_write_grids_gif_checkpoint_and_tensorboard_events(tiny_images
 
 def test_nan_loss_stops_training_and_names_the_step(tiny_images, tmp_path):
     gan = build_gan(seed=0)
-    run_state = RunState(tmp_path / "checkpoint.npz", steps_per_epoch=2)
+    run_state = RunState(tmp_path / "checkpoint.npz", clock=2)
     poisoned = tiny_images.copy()
     poisoned[:] = np.nan
     dataset = tf.data.Dataset.from_tensor_slices(poisoned).batch(8, drop_remainder=True).repeat()

@@ -66,10 +66,11 @@ def network_weights(run_dir) -> dict:
 
 
 def assert_same_weights(run_dir, reference_dir, tolerance=1e-5):
+    """Every network weight within ``tolerance`` of the reference run's (0: bit for bit)."""
     weights, reference = network_weights(run_dir), network_weights(reference_dir)
     assert weights.keys() == reference.keys() and weights
     worst = max(float(np.abs(weights[name] - reference[name]).max()) for name in weights)
-    assert worst < tolerance, worst
+    assert worst <= tolerance, worst
 
 
 def test_the_lost_worker_line_shows_tensorflows_reason_and_says_how_to_go_on(tmp_path):
@@ -130,7 +131,10 @@ def test_a_killed_worker_stops_the_other_with_one_line_and_both_resume_to_the_en
     assert all(f"trained {saved + 40} steps" in stdout for stdout, _ in outputs)
     assert int(np.load(run_dir / CHECKPOINT_NAME)["step"]) == saved + 40
     if recipe == NO_BATCH_NORM:
-        single = tmp_path / "single"
-        finish([subprocess.Popen(train_command(*recipe, "--steps", str(saved + 40), *TINY, *data, "--out", str(single)),
-                                 cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)])
-        assert_same_weights(run_dir, single)
+        # The reference is an uninterrupted two-worker run of the same length, not a one-process run: the step
+        # at which the kill lands depends on the machine's load, and the two-worker sums' rounding (about 1e-5
+        # after 40 steps) grows with every step, while two runs of the same two workers agree bit for bit.
+        uninterrupted = tmp_path / "uninterrupted"
+        finish(start_workers((*recipe, "--steps", str(saved + 40), *TINY, *data, "--out", str(uninterrupted)),
+                             cwd=tmp_path))
+        assert_same_weights(run_dir, uninterrupted, tolerance=0.0)

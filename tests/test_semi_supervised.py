@@ -141,13 +141,6 @@ def test_an_sgan_step_keeps_the_hidden_scales_from_the_init_and_trains_the_logit
     assert not np.allclose(before[-1], after[-1])
 
 
-def test_the_sgan_and_its_supervised_twin_train_the_fit_drivers_whole_chunks_of_steps():
-    from kerasgan.training.driver import planned_length
-
-    assert planned_length(1500) == 1600 and planned_length(1600) == 1600 and planned_length(30) == 30
-    assert planned_length(1404, checkpoint_interval_steps=100) == 1500
-
-
 def test_discriminator_weights_are_averaged_over_the_last_third_of_the_run():
     assert weight_average_momentum(3000) == pytest.approx(0.999)
     assert weight_average_momentum(10) == 0.9 and weight_average_momentum(10**7) == 0.9999

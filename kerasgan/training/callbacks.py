@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import importlib.util
@@ -23,6 +24,35 @@ from kerasgan.plotting import save_gif, save_image_grid
 from kerasgan.training.checkpoint import save_checkpoint
 
 
+@dataclass(frozen=True)
+class StepClock:
+    """Where Keras' epochs fall among a run's steps: epoch ``e`` is the chunk of steps after
+    ``max(e * chunk, start_step)`` up to ``min((e + 1) * chunk, total_steps)``. All chunks are ``chunk`` steps but
+    the last one of a run whose length is not a whole number of chunks, and the first one of a run resumed off
+    the chunk grid (``kerasgan.training.driver.segments`` makes the matching ``fit()`` calls)."""
+
+    chunk: int
+    total_steps: int | None = None
+    start_step: int = 0
+
+    def end_step(self, epoch: int) -> int:
+        """The step reached at the end of Keras epoch ``epoch``."""
+        end = (epoch + 1) * self.chunk
+        return end if self.total_steps is None else min(end, self.total_steps)
+
+    def first_step(self, epoch: int) -> int:
+        """The step reached at the start of Keras epoch ``epoch``."""
+        return max(epoch * self.chunk, self.start_step)
+
+    def finished(self, step: int) -> bool:
+        return self.total_steps is not None and step >= self.total_steps
+
+
+def as_clock(chunks: StepClock | int) -> StepClock:
+    """A :class:`StepClock`, from itself or from a plain number of steps per Keras epoch."""
+    return chunks if isinstance(chunks, StepClock) else StepClock(int(chunks))
+
+
 class GANMonitor(keras.callbacks.Callback):
     """Every ``every_epochs`` epochs, feed the generator the same ``inputs`` and save the grid as a PNG.
 
@@ -32,14 +62,14 @@ class GANMonitor(keras.callbacks.Callback):
     resumed run's GIF covers the whole run.
     """
 
-    def __init__(self, inputs, image_dir: str | Path, steps_per_epoch: int, grid: tuple[int, int] = (5, 5),
+    def __init__(self, inputs, image_dir: str | Path, clock: StepClock | int, grid: tuple[int, int] = (5, 5),
                  every_epochs: int = 1, tensorboard_dir: str | Path | None = None, gif_path: str | Path | None = None,
                  row_labels: list[str] | None = None):
         super().__init__()
         self.inputs = inputs
         self.row_labels = row_labels
         self.image_dir = Path(image_dir)
-        self.steps_per_epoch = steps_per_epoch
+        self.clock = as_clock(clock)
         self.grid = grid
         self.every_epochs = every_epochs
         self.writer = None
@@ -71,10 +101,13 @@ class GANMonitor(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every_epochs == 0:
-            self.sample((epoch + 1) * self.steps_per_epoch)
+            self.sample(self.clock.end_step(epoch))
 
     def on_train_end(self, logs=None):
+        """The last grid and the GIF, once the run is over (a run of several ``fit()`` calls ends with the last)."""
         final_step = self.model.optimizer_steps()
+        if self.clock.total_steps is not None and final_step < self.clock.total_steps and not self.model.stop_training:
+            return
         if final_step != self.last_sampled_step:
             self.sample(final_step)
         if self.gif_path is not None:
@@ -97,29 +130,29 @@ class LossScalars(keras.callbacks.Callback):
     """The logged losses as TensorBoard scalars at the step each chunk ends, written with the ``tensorboard``
     package alone (no TensorFlow)."""
 
-    def __init__(self, log_dir: str | Path, steps_per_epoch: int):
+    def __init__(self, log_dir: str | Path, clock: StepClock | int):
         super().__init__()
         from tensorboard.summary import Writer
 
         self.writer = Writer(str(Path(log_dir) / "train"))
-        self.steps_per_epoch = steps_per_epoch
+        self.clock = as_clock(clock)
 
     def on_epoch_end(self, epoch, logs=None):
         for name, value in (logs or {}).items():
-            self.writer.add_scalar(f"epoch_{name}", float(value), step=(epoch + 1) * self.steps_per_epoch)
+            self.writer.add_scalar(f"epoch_{name}", float(value), step=self.clock.end_step(epoch))
         self.writer.flush()
 
     def on_train_end(self, logs=None):
         self.writer.close()
 
 
-def tensorboard_callbacks(log_dir: str | Path, steps_per_epoch: int, say=print) -> list:
+def tensorboard_callbacks(log_dir: str | Path, clock: StepClock | int, say=print) -> list:
     """The callbacks that log the losses for TensorBoard: Keras' own where TensorFlow is installed, the
     ``tensorboard`` package's writer where only it is, none (and one line through ``say``) otherwise."""
     if has_module("tensorflow"):
         return [keras.callbacks.TensorBoard(log_dir=str(log_dir))]
     if has_module("tensorboard"):
-        return [LossScalars(log_dir, steps_per_epoch)]
+        return [LossScalars(log_dir, clock)]
     say("TensorBoard logs skipped: neither tensorflow nor tensorboard is installed (the losses are in losses.csv)")
     return []
 
@@ -135,11 +168,11 @@ class RunState(keras.callbacks.Callback):
     ``steps_per_execution > 1`` it is the last step of the compiled chunk in which the loss went bad.
     """
 
-    def __init__(self, checkpoint_path: str | Path, steps_per_epoch: int, history: dict[str, list[float]] | None = None,
+    def __init__(self, checkpoint_path: str | Path, clock: StepClock | int, history: dict[str, list[float]] | None = None,
                  every_epochs: int = 1):
         super().__init__()
         self.checkpoint_path = Path(checkpoint_path)
-        self.steps_per_epoch = steps_per_epoch
+        self.clock = as_clock(clock)
         self.history = history if history is not None else {}
         self.every_epochs = every_epochs
         self.failed_step: int | None = None
@@ -151,7 +184,7 @@ class RunState(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         if logs and not all(math.isfinite(float(value)) for value in logs.values()):
-            self.failed_step = self.epoch * self.steps_per_epoch + batch + 1
+            self.failed_step = self.clock.first_step(self.epoch) + batch + 1
             self.model.stop_training = True
 
     def failed_steps(self) -> str:
@@ -164,7 +197,7 @@ class RunState(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if self.failed_step is not None:
             return
-        step = (epoch + 1) * self.steps_per_epoch
+        step = self.clock.end_step(epoch)
         self.history.setdefault("step", []).append(step)
         for name, value in (logs or {}).items():
             self.history.setdefault(name, []).append(float(value))
@@ -185,23 +218,24 @@ class TrainingProgress(keras.callbacks.Callback):
     printed about ``lines`` times over the run, so a log stays a few lines long.
     """
 
-    def __init__(self, total_steps: int, steps_per_epoch: int, steps_per_pass: int, start_step: int = 0,
-                 stream=None, lines: int = 10):
+    def __init__(self, clock: StepClock, steps_per_pass: int, stream=None, lines: int = 10):
         super().__init__()
-        self.total_steps = total_steps
-        self.steps_per_epoch = steps_per_epoch
+        self.clock = clock
+        self.total_steps = clock.total_steps
         self.steps_per_pass = max(1, steps_per_pass)
-        self.start_step = start_step
+        self.start_step = clock.start_step
         self.stream = stream or sys.stdout
         self.interactive = self.stream.isatty()
-        self.every_epochs = max(1, round(total_steps / steps_per_epoch / lines))
+        self.every_epochs = max(1, round(self.total_steps / clock.chunk / lines))
+        self.started_s: float | None = None
 
     def on_train_begin(self, logs=None):
-        self.started_s = time.perf_counter()
+        if self.started_s is None:  # the first of the run's fit() calls
+            self.started_s = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        step = min((epoch + 1) * self.steps_per_epoch, self.total_steps)
-        finished = step >= self.total_steps
+        step = self.clock.end_step(epoch)
+        finished = self.clock.finished(step)
         if not (self.interactive or finished or (epoch + 1) % self.every_epochs == 0):
             return
         line = self.describe(step, logs or {})

@@ -22,7 +22,7 @@ from kerasgan.errors import UserError
 from kerasgan.gans import BaseGAN, build_gan
 from kerasgan.nets import LABELLED_FAMILIES, SEMI_SUPERVISED, get_architecture
 from kerasgan.recipes import Recipe
-from kerasgan.training.callbacks import (GANMonitor, NonFiniteLoss, RunState, TrainingProgress,
+from kerasgan.training.callbacks import (GANMonitor, NonFiniteLoss, RunState, StepClock, TrainingProgress,
                                         tensorboard_callbacks)
 from kerasgan.training.checkpoint import (CHECKPOINT_INTERVAL_STEPS, CHECKPOINT_NAME, CONFIG_NAME, checkpoint_step,
                                          load_checkpoint)
@@ -37,11 +37,13 @@ STEPS_PER_EXECUTION = 25
 
 @dataclass
 class FitResult:
-    """What a fit leaves behind: the trained GAN, the logged values per chunk and the step at each chunk's end."""
+    """What a fit leaves behind: the trained GAN, the logged values per chunk and the step at each chunk's end,
+    and, where G takes the average of its weights at the end, a copy of G with its last weights."""
 
     gan: BaseGAN
     history: dict[str, list[float]]
     steps: list[int]
+    last_generator: keras.Model | None = None
 
 
 def input_pipeline():
@@ -82,8 +84,8 @@ def fit_recipe(
 
     ``resume_from`` is a run folder whose checkpoint the run continues (usually ``out_dir`` itself). ``config``
     is written to ``out_dir/config.json`` once the settings and the checkpoint have been checked, so a refused
-    run leaves the folder as it was. After the last step and the last checkpoint, ``gan.finish_training()``
-    makes the networks final.
+    run leaves the folder as it was. The run trains exactly the recipe's steps (:func:`segments`). After the last
+    step and the last checkpoint, ``gan.finish_training()`` makes the networks final.
     """
     out_dir = Path(out_dir)
     family = get_architecture(recipe.architecture).family
@@ -92,15 +94,12 @@ def fit_recipe(
         check_batch_split(recipe.batch_size, strategy)
     checkpoint_path = Path(resume_from) / CHECKPOINT_NAME if resume_from is not None else None
     start_step = checkpoint_step(checkpoint_path) if checkpoint_path else 0
-    steps_per_epoch = chunk_steps(total_steps, checkpoint_interval_steps)
-    planned_steps = planned_length(total_steps, checkpoint_interval_steps)
-    if start_step:
-        steps_per_epoch = math.gcd(steps_per_epoch, start_step)
-    epochs = math.ceil(total_steps / steps_per_epoch)
+    chunk = chunk_steps(total_steps, checkpoint_interval_steps)
+    parts = segments(start_step, total_steps, chunk)
     gan = build_gan(recipe.architecture, recipe.z_size, x_train.shape[1:], recipe.label_smoothing, seed=seed,
                     optimizer=recipe.optimizer, strategy=strategy, jit_compile=recipe.jit_compile,
-                    steps_per_execution=steps_per_execution(steps_per_epoch, strategy),
-                    total_steps=planned_steps, generator_average=recipe.generator_average,
+                    steps_per_execution=steps_per_execution(parts[0].chunk if parts else chunk, strategy),
+                    total_steps=total_steps, generator_average=recipe.generator_average,
                     balance_weight=recipe.balance_weight)
     if checkpoint_path:
         history = load_checkpoint(gan, checkpoint_path)[1]
@@ -112,24 +111,76 @@ def fit_recipe(
         gan.initialize(x_train, seed)
     if config is not None:
         (out_dir / CONFIG_NAME).write_text(json.dumps(config, indent=2))
-    dataset = training_stream(family, recipe, x_train, y_train, seed, start_step)
-    run_state = RunState(out_dir / CHECKPOINT_NAME, steps_per_epoch, history,
-                         every_epochs=max(1, checkpoint_interval_steps // steps_per_epoch))
-    callbacks = [*sample_callbacks(gan, recipe, out_dir, steps_per_epoch, seed), run_state,
-                 *tensorboard_callbacks(out_dir / "logs", steps_per_epoch)]
+    clock = StepClock(chunk, total_steps, start_step)
+    run_state = RunState(out_dir / CHECKPOINT_NAME, clock, history,
+                         every_epochs=max(1, checkpoint_interval_steps // chunk))
+    callbacks = [*sample_callbacks(gan, recipe, out_dir, clock, seed), run_state,
+                 *tensorboard_callbacks(out_dir / "logs", clock)]
     if progress:
-        callbacks.append(TrainingProgress(planned_steps, steps_per_epoch,
-                                          len(x_train) // recipe.batch_size, start_step))
-    gan.fit(dataset, epochs=epochs, initial_epoch=start_step // steps_per_epoch, steps_per_epoch=steps_per_epoch,
-            callbacks=callbacks, verbose=0, shuffle=False)
+        callbacks.append(TrainingProgress(clock, len(x_train) // recipe.batch_size))
+    for part in parts:
+        set_steps_per_execution(gan, steps_per_execution(part.chunk, strategy))
+        dataset = training_stream(family, recipe, x_train, y_train, seed, part.start_step)
+        gan.fit(dataset, epochs=part.end_epoch, initial_epoch=part.first_epoch, steps_per_epoch=part.chunk,
+                callbacks=callbacks, verbose=0, shuffle=False)
+        if run_state.failed_step is not None or gan.stop_training:
+            break
     if run_state.failed_step is not None:
         kept = (f"the last good checkpoint (step {run_state.saved_step or start_step}) is kept in "
                 f"{out_dir / CHECKPOINT_NAME}" if (out_dir / CHECKPOINT_NAME).is_file() else "no checkpoint was saved")
         raise NonFiniteLoss(f"training stopped: the loss became NaN or infinite at {run_state.failed_steps()}; "
                             f"{kept}")
+    last_generator = copy_model(gan.generator) if gan.averages_generator() else None
     gan.finish_training()
     steps = [int(step) for step in history.pop("step")]
-    return FitResult(gan, history, steps)
+    return FitResult(gan, history, steps, last_generator)
+
+
+def copy_model(model: keras.Model) -> keras.Model:
+    """A new model of the same architecture holding a copy of ``model``'s weights (BatchNorm statistics too)."""
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One ``fit()`` call: Keras epochs ``first_epoch`` up to ``end_epoch`` of ``chunk`` steps each, from
+    ``start_step`` (numbered as :class:`~kerasgan.training.callbacks.StepClock` numbers the run's chunks)."""
+
+    start_step: int
+    chunk: int
+    first_epoch: int
+    end_epoch: int
+
+
+def segments(start_step: int, total_steps: int, chunk: int) -> list[Segment]:
+    """The ``fit()`` calls that train steps ``start_step`` to ``total_steps`` exactly, in chunks of ``chunk``.
+
+    Keras' ``fit()`` runs whole epochs of one length, so a run whose length is not a whole number of chunks
+    ends with a shorter call (``--steps 1500`` in chunks of 200: 7 chunks, then 100 steps), and a run resumed
+    off the chunk grid starts with one up to the grid.
+    """
+    parts, step = [], start_step
+    if step % chunk and step < total_steps:
+        end = min(total_steps, (step // chunk + 1) * chunk)
+        parts.append(Segment(step, end - step, step // chunk, step // chunk + 1))
+        step = end
+    whole = (total_steps - step) // chunk
+    if whole:
+        parts.append(Segment(step, chunk, step // chunk, step // chunk + whole))
+        step += whole * chunk
+    if step < total_steps:
+        parts.append(Segment(step, total_steps - step, step // chunk, step // chunk + 1))
+    return parts
+
+
+def set_steps_per_execution(gan: BaseGAN, steps: int) -> None:
+    """Compile ``steps`` steps into one call from the next ``fit()`` on (the step function is traced again)."""
+    if keras.config.backend() == "torch" or gan.steps_per_execution == steps:
+        return
+    gan.steps_per_execution = steps
+    gan.train_function = None
 
 
 def steps_per_execution(steps_per_epoch: int, strategy=None) -> int:
@@ -145,16 +196,10 @@ def chunk_steps(total_steps: int, checkpoint_interval_steps: int = CHECKPOINT_IN
     return min(math.gcd(LOG_INTERVAL_STEPS, checkpoint_interval_steps), total_steps)
 
 
-def planned_length(total_steps: int, checkpoint_interval_steps: int = CHECKPOINT_INTERVAL_STEPS) -> int:
-    """The steps a run of ``total_steps`` trains: whole chunks, so 3 DCGAN epochs of 468 steps become 1,600."""
-    chunk = chunk_steps(total_steps, checkpoint_interval_steps)
-    return math.ceil(total_steps / chunk) * chunk
-
-
-def sample_callbacks(gan: BaseGAN, recipe: Recipe, out_dir: Path, steps_per_epoch: int, seed: int) -> list:
+def sample_callbacks(gan: BaseGAN, recipe: Recipe, out_dir: Path, clock: StepClock, seed: int) -> list:
     """The grid of fixed generator inputs, every ``sample_interval`` steps: PNG, TensorBoard image, final GIF."""
     rows, cols = recipe.grid
-    return [GANMonitor(gan.grid_inputs(rows, cols, seed), out_dir / "images", steps_per_epoch, recipe.grid,
-                       every_epochs=max(1, round(recipe.sample_interval / steps_per_epoch)),
+    return [GANMonitor(gan.grid_inputs(rows, cols, seed), out_dir / "images", clock, recipe.grid,
+                       every_epochs=max(1, round(recipe.sample_interval / clock.chunk)),
                        tensorboard_dir=out_dir / "logs" / "samples", gif_path=out_dir / "samples.gif",
                        row_labels=gan.grid_row_labels(rows, CLASS_NAMES.get(recipe.dataset)))]

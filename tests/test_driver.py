@@ -1,0 +1,60 @@
+"""The fit driver trains exactly the steps asked for: whole chunks, then the remainder, and a run resumed off
+the chunk grid first goes back onto it, ending with the weights of the uninterrupted run."""
+
+import numpy as np
+import pytest
+
+from kerasgan.recipes import get_recipe
+from kerasgan.run import prepare_run_dir, train_recipe
+from kerasgan.training.callbacks import StepClock
+from kerasgan.training.checkpoint import CHECKPOINT_NAME
+from kerasgan.training.driver import Segment, segments
+
+
+def tiny_images(count=128, seed=0):
+    return np.random.default_rng(seed).uniform(-1, 1, (count, 28, 28, 1)).astype(np.float32)
+
+
+def test_a_length_off_the_chunk_grid_ends_with_a_shorter_fit_call():
+    assert segments(0, 1500, 200) == [Segment(0, 200, 0, 7), Segment(1400, 100, 7, 8)]
+    assert segments(0, 1600, 200) == [Segment(0, 200, 0, 8)]
+    assert segments(0, 30, 30) == [Segment(0, 30, 0, 1)]
+    # 26 real epochs of 937 steps (the default recipe): 121 chunks of 200, then 162 steps
+    assert segments(0, 26 * 937, 200) == [Segment(0, 200, 0, 121), Segment(24200, 162, 121, 122)]
+
+
+def test_a_run_resumed_off_the_chunk_grid_first_goes_back_onto_it():
+    assert segments(1500, 3000, 200) == [Segment(1500, 100, 7, 8), Segment(1600, 200, 8, 15)]
+    assert segments(1500, 1550, 200) == [Segment(1500, 50, 7, 8)]
+    assert segments(1500, 1500, 200) == []
+
+
+def test_the_step_clock_places_every_keras_epoch_among_the_runs_steps():
+    clock = StepClock(chunk=200, total_steps=1500, start_step=1450)
+    assert [clock.end_step(epoch) for epoch in (0, 6, 7)] == [200, 1400, 1500]
+    assert clock.first_step(7) == 1450 and clock.first_step(8) == 1600
+    assert clock.finished(1500) and not clock.finished(1400)
+    assert StepClock(2).end_step(9) == 20  # no length: every epoch is a whole chunk
+
+
+@pytest.mark.slow
+@pytest.mark.backends
+def test_steps_off_the_chunk_grid_train_exactly_and_resume_to_the_uninterrupted_weights(tmp_path):
+    recipe = get_recipe("default").replace(batch_size=16, sample_interval=10)
+    straight, stopped = prepare_run_dir(tmp_path / "straight"), prepare_run_dir(tmp_path / "stopped")
+
+    summary = train_recipe(recipe.replace(steps=35), straight, x_train=tiny_images(), progress=False,
+                           checkpoint_interval_steps=10)
+    train_recipe(recipe.replace(steps=25), stopped, x_train=tiny_images(), progress=False, checkpoint_interval_steps=10)
+    train_recipe(recipe.replace(steps=35), stopped, x_train=tiny_images(), progress=False, checkpoint_interval_steps=10,
+                 resume=True)
+
+    assert summary["steps"] == 35
+    with np.load(straight / CHECKPOINT_NAME) as final, np.load(stopped / CHECKPOINT_NAME) as resumed:
+        assert int(final["step"]) == 35 and list(final["history/step"]) == [10, 20, 30, 35]
+        assert list(resumed["history/step"]) == [10, 20, 25, 30, 35]
+        for name in final.files:  # weights, both optimizers with G's average, the noise seed: bit for bit
+            if not name.startswith("history/"):
+                np.testing.assert_array_equal(resumed[name], final[name], err_msg=name)
+    assert sorted(path.name for path in (straight / "images").iterdir()) == [
+        "step_0000000.png", "step_0000010.png", "step_0000020.png", "step_0000030.png", "step_0000035.png"]
