@@ -28,6 +28,8 @@ import numpy as np
 from keras import ops
 
 from kerasgan.errors import UserError
+from kerasgan.fit_checks import (check_discriminator_output, check_images, ends_in_sigmoid, first_batch,
+                                 generator_range)
 from kerasgan.losses import (accuracy, adversarial_losses, class_confidence_loss, class_crossentropy,
                              feature_matching_loss, gradient_penalty, supervised_loss, unsupervised_loss,
                              wasserstein_losses)
@@ -104,15 +106,34 @@ class BaseGAN(keras.Model):
 
     def compile(self, d_optimizer: keras.optimizers.Optimizer, g_optimizer: keras.optimizers.Optimizer,
                 **kwargs) -> None:
-        """Give each network its own optimizer (Keras 3 refuses one optimizer shared by two models)."""
+        """Give each network its own optimizer (Keras 3 refuses one optimizer shared by two models), built now:
+        JAX's step and checkpoint restore need their slot variables before step one."""
         super().compile(**kwargs)
         self.d_optimizer = d_optimizer
         self.g_optimizer = g_optimizer
         self.optimizer = OptimizerPair(d_optimizer, g_optimizer)
+        if self.built:
+            self.build_optimizers()
 
     @property
     def metrics(self) -> list:
         return list(self.trackers.values())
+
+    def fit(self, x=None, y=None, *args, **kwargs):
+        """Keras' ``fit()``, after one look at the first batch (:mod:`kerasgan.fit_checks`): images that are not
+        floats in the generator's range, or labels missing where the family needs them, stop it with one
+        sentence before the first step. The steps themselves check nothing, and data checked once (the driver's
+        ``fit()`` per chunk) is not read again."""
+        if id(x) != getattr(self, "_checked_data_id", None):
+            images, labels = first_batch(x, y)
+            if images is not None:
+                self.check_batch(images, labels)
+            self._checked_data_id = id(x)
+        return super().fit(x, y, *args, **kwargs)
+
+    def check_batch(self, images, labels) -> None:
+        """Refuse a first batch this GAN cannot train on (``ValueError``, one sentence)."""
+        check_images(images, generator_range(self.generator))
 
     def call(self, inputs, training: bool = False):
         """Generate images from the generator's inputs (lets the GAN be called and saved like a model)."""
@@ -129,9 +150,10 @@ class BaseGAN(keras.Model):
             super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
 
     def build_optimizers(self) -> None:
-        """Create both optimizers' slot variables now (checkpoint restore needs them before step one)."""
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self.g_optimizer.build(self.generator.trainable_variables)
+        """Create both optimizers' slot variables (unless they were built for these weights already)."""
+        for optimizer, network in ((self.d_optimizer, self.discriminator), (self.g_optimizer, self.generator)):
+            if not optimizer.built:
+                optimizer.build(network.trainable_variables)
 
     def optimizer_steps(self) -> int:
         """How many training steps the GAN has taken (the generator optimizer's iteration counter)."""
@@ -189,12 +211,31 @@ class BaseGAN(keras.Model):
 
 class GAN(BaseGAN):
     """Generator and discriminator trained together by ``fit()`` on image batches; logs ``d_loss``, ``g_loss``,
-    ``d_acc``. The discriminator outputs logits; ``label_smoothing`` softens the real target (one-sided)."""
+    ``d_acc``. The discriminator outputs logits; ``label_smoothing`` softens the real target (one-sided).
+
+    keras.io's DCGAN runs unchanged: ``compile(d_optimizer, g_optimizer, loss_fn=keras.losses.BinaryCrossentropy())``
+    with a discriminator that ends in a sigmoid (``loss_fn`` is any Keras loss or callable of targets and
+    predictions; D's targets are 1 for real and 0 for generated images, G's are 1).
+    """
 
     def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
                  label_smoothing: float = 0.0, seed: int | None = None, **kwargs):
         super().__init__(discriminator, generator, latent_dim, seed, **kwargs)
         self.label_smoothing = label_smoothing
+        self.loss_fn = None
+
+    def compile(self, d_optimizer: keras.optimizers.Optimizer, g_optimizer: keras.optimizers.Optimizer,
+                loss_fn=None, **kwargs) -> None:
+        """Each network's optimizer and, as keras.io's examples pass it, ``loss_fn`` (default: the non-saturating
+        losses from logits). A discriminator ending in a sigmoid without a ``loss_fn`` is refused here."""
+        check_discriminator_output(self.discriminator, loss_fn)
+        super().compile(d_optimizer, g_optimizer, **kwargs)
+        self.loss_fn = loss_fn
+
+    def adversarial_losses(self, real_outputs, fake_outputs) -> dict:
+        """D's and G's losses and D's accuracy from D's validity outputs, with ``loss_fn`` where one was given."""
+        threshold = 0.5 if ends_in_sigmoid(self.discriminator) else 0.0
+        return adversarial_losses(real_outputs, fake_outputs, self.label_smoothing, self.loss_fn, threshold)
 
     def compute_losses(self, data, training: bool = True) -> dict:
         """Both losses of one step from one generator pass."""
@@ -203,7 +244,7 @@ class GAN(BaseGAN):
         fake_images = self.generator(noise, training=training)
         real_logits = self.discriminator(real_images, training=training)
         fake_logits = self.discriminator(fake_images, training=training)
-        return adversarial_losses(real_logits, fake_logits, self.label_smoothing)
+        return self.adversarial_losses(real_logits, fake_logits)
 
 
 class LabelledGAN(GAN):
@@ -217,6 +258,13 @@ class LabelledGAN(GAN):
         super().__init__(discriminator, generator, latent_dim, label_smoothing, seed, **kwargs)
         self.classifier_weight = classifier_weight
 
+    def check_batch(self, images, labels) -> None:
+        """The images as for any GAN, and the labels this family trains on."""
+        if labels is None:
+            raise ValueError(f"{type(self).__name__} trains on (images, labels) batches, but fit() was given images "
+                             f"alone: pass fit(images, labels) or a dataset of (images, labels) pairs")
+        super().check_batch(images, labels)
+
     def add_class_losses(self, logs: dict, real_labels, real_class_logits, generator_class_loss) -> dict:
         """D's weighted cross-entropy on the real images' labels and G's (weighted) class loss, added to ``logs``."""
         logs["d_loss"] += self.classifier_weight * class_crossentropy(real_labels, real_class_logits)
@@ -227,6 +275,13 @@ class LabelledGAN(GAN):
 class ConditionalGAN(LabelledGAN):
     """Label-conditioned G and D trained on ``(images, labels)`` batches; fake labels are uniform over the classes.
 
+    Labels come as integer class ids (any shape with one id per image) or as one-hot rows ``(N, num_classes)``,
+    told apart by their shape. The nets take the label in one of two forms:
+
+    - two inputs, ``G([z, label])`` and ``D([image, label])`` with integer labels (``kerasgan.nets.conditional``);
+    - keras.io's single concatenated input: G takes ``concat(z, one_hot)`` and D the image with one constant
+      one-hot map per class appended as channels. ``num_classes`` is then G's input size minus ``latent_dim``.
+
     A discriminator that also outputs class logits adds the AC-GAN losses, weighted by ``classifier_weight``:
     D learns to classify real images, G to make images D classifies as the label they were asked for.
     """
@@ -235,7 +290,8 @@ class ConditionalGAN(LabelledGAN):
                  label_smoothing: float = 0.0, seed: int | None = None, num_classes: int = NUM_CLASSES,
                  classifier_weight: float = 1.0, **kwargs):
         super().__init__(discriminator, generator, latent_dim, label_smoothing, seed, classifier_weight, **kwargs)
-        self.num_classes = num_classes
+        self.concatenated_inputs = len(generator.inputs) == 1
+        self.num_classes = generator.inputs[0].shape[-1] - latent_dim if self.concatenated_inputs else num_classes
 
     def sample_inputs(self, batch_size):
         """Latent vectors z ~ N(0, 1) and labels uniform over the classes, from the model's seed generator."""
@@ -246,24 +302,52 @@ class ConditionalGAN(LabelledGAN):
     def generator_inputs(self, batch_size: int):
         return self.sample_inputs(batch_size)
 
+    def class_ids(self, labels):
+        """Integer class ids shaped ``(N, 1)`` from ids of any shape or from one-hot rows ``(N, num_classes)``."""
+        if len(labels.shape) == 2 and labels.shape[-1] == self.num_classes > 1:
+            labels = ops.argmax(labels, axis=-1)
+        return ops.reshape(ops.cast(labels, "int32"), (-1, 1))
+
+    def generate(self, noise, labels, training: bool = True):
+        """G's images of ``labels`` (class ids ``(N, 1)``), in whichever input form G takes."""
+        if self.concatenated_inputs:
+            return self.generator(ops.concatenate([noise, self.one_hot(labels, noise.dtype)], axis=-1),
+                                  training=training)
+        return self.generator([noise, labels], training=training)
+
+    def discriminate(self, images, labels, training: bool = True):
+        """D's outputs for ``(image, label)`` pairs, in whichever input form D takes."""
+        if self.concatenated_inputs:
+            maps = ops.ones_like(images[..., :1]) * self.one_hot(labels, images.dtype)[:, None, None, :]
+            return self.discriminator(ops.concatenate([images, maps], axis=-1), training=training)
+        return self.discriminator([images, labels], training=training)
+
+    def one_hot(self, labels, dtype):
+        """One-hot rows ``(N, num_classes)`` of class ids, in ``dtype`` (a tensor's, any backend)."""
+        return ops.cast(ops.one_hot(ops.reshape(labels, (-1,)), self.num_classes),
+                        keras.backend.standardize_dtype(dtype))
+
     def compute_losses(self, data, training: bool = True) -> dict:
         """D sees real and generated ``(image, label)`` pairs, G wants D to say "real" (and the asked class)."""
         real_images, real_labels = data[:2]
         noise, fake_labels = self.replica_share(ops.shape(real_images)[0], self.sample_inputs)
-        real_labels = ops.reshape(ops.cast(real_labels, "int32"), (-1, 1))
-        fake_images = self.generator([noise, fake_labels], training=training)
-        real_outputs = self.discriminator([real_images, real_labels], training=training)
-        fake_outputs = self.discriminator([fake_images, fake_labels], training=training)
+        real_labels = self.class_ids(real_labels)
+        fake_images = self.generate(noise, fake_labels, training)
+        real_outputs = self.discriminate(real_images, real_labels, training)
+        fake_outputs = self.discriminate(fake_images, fake_labels, training)
         if not isinstance(real_outputs, (list, tuple)):
-            return adversarial_losses(real_outputs, fake_outputs, self.label_smoothing)
+            return self.adversarial_losses(real_outputs, fake_outputs)
         (real_logits, real_class_logits), (fake_logits, fake_class_logits) = real_outputs, fake_outputs
-        logs = adversarial_losses(real_logits, fake_logits, self.label_smoothing)
+        logs = self.adversarial_losses(real_logits, fake_logits)
         return self.add_class_losses(logs, real_labels, real_class_logits,
                                      self.classifier_weight * class_crossentropy(fake_labels, fake_class_logits))
 
     def grid_inputs(self, rows: int, cols: int, seed: int = 0):
         """One row per class (``rows`` is the number of classes): the same ``cols`` latent points in every row."""
-        return list(class_grid_inputs(self.latent_dim, rows, cols, seed))
+        noise, labels = class_grid_inputs(self.latent_dim, rows, cols, seed)
+        if self.concatenated_inputs:
+            return np.concatenate([noise, np.eye(self.num_classes, dtype=np.float32)[labels.reshape(-1)]], axis=1)
+        return [noise, labels]
 
     def grid_row_labels(self, rows: int, class_names: list[str] | None = None) -> list[str]:
         return list(class_names or [str(label) for label in range(rows)])[:rows]
@@ -292,7 +376,7 @@ class ClassAwareGAN(LabelledGAN):
         fake_images = self.generator(noise, training=training)
         real_logits, real_class_logits = self.discriminator(real_images, training=training)
         fake_logits, fake_class_logits = self.discriminator(fake_images, training=training)
-        logs = adversarial_losses(real_logits, fake_logits, self.label_smoothing)
+        logs = self.adversarial_losses(real_logits, fake_logits)
         return self.add_class_losses(logs, real_labels, real_class_logits,
                                      class_confidence_loss(fake_class_logits, self.confidence_weight,
                                                            self.balance_weight))
@@ -363,17 +447,28 @@ class WassersteinGAN(BaseGAN):
 
     The critic's loss adds ``gp_weight`` times the gradient penalty at ``x_hat = real + u (fake - real)`` with
     ``u ~ U(0, 1)`` per image, as in Gulrajani et al. (keras.io's example draws u from a normal instead). The
-    input gradient comes from the backend's step module (``input_gradient``).
+    input gradient comes from the backend's step module (``input_gradient``). keras.io's ``WGAN`` runs
+    unchanged: ``discriminator_extra_steps`` is an alias of ``critic_steps``, and ``compile(d_optimizer,
+    g_optimizer, d_loss_fn, g_loss_fn)`` takes its losses (``d_loss_fn(real_img=..., fake_img=...)`` of the
+    critic's scores, ``g_loss_fn(scores)``); without them the losses are :func:`~kerasgan.losses.wasserstein_losses`.
     """
 
     metric_names = ("d_loss", "g_loss", "w_distance", "gp")
     sequential_updates = True
 
     def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
-                 seed: int | None = None, critic_steps: int = 3, gp_weight: float = 10.0, **kwargs):
+                 seed: int | None = None, critic_steps: int = 3, gp_weight: float = 10.0,
+                 discriminator_extra_steps: int | None = None, **kwargs):
         super().__init__(discriminator, generator, latent_dim, seed, **kwargs)
-        self.critic_steps = critic_steps
+        self.critic_steps = critic_steps if discriminator_extra_steps is None else discriminator_extra_steps
         self.gp_weight = gp_weight
+        self.d_loss_fn = self.g_loss_fn = None
+
+    def compile(self, d_optimizer: keras.optimizers.Optimizer, g_optimizer: keras.optimizers.Optimizer,
+                d_loss_fn=None, g_loss_fn=None, **kwargs) -> None:
+        """Each network's optimizer and, as keras.io's WGAN-GP passes them, the critic's and G's losses."""
+        super().compile(d_optimizer, g_optimizer, **kwargs)
+        self.d_loss_fn, self.g_loss_fn = d_loss_fn, g_loss_fn
 
     def interpolation_weights(self, batch_size):
         """One weight ``u ~ U(0, 1)`` per image, shaped to broadcast over its pixels."""
@@ -387,8 +482,11 @@ class WassersteinGAN(BaseGAN):
         weights = self.replica_share(batch_size, self.interpolation_weights)
         mixed = real_images + weights * (fake_images - real_images)
         slopes = step_module().input_gradient(lambda images: self.discriminator(images, training=True), mixed)
-        logs = wasserstein_losses(self.discriminator(real_images, training=True),
-                                  self.discriminator(fake_images, training=True))
+        real_scores = self.discriminator(real_images, training=True)
+        fake_scores = self.discriminator(fake_images, training=True)
+        logs = wasserstein_losses(real_scores, fake_scores)
+        if self.d_loss_fn is not None:
+            logs["d_loss"] = self.d_loss_fn(real_img=real_scores, fake_img=fake_scores)
         logs["gp"] = gradient_penalty(slopes)
         logs["d_loss"] = logs["d_loss"] + self.gp_weight * logs["gp"]
         return logs
@@ -397,7 +495,11 @@ class WassersteinGAN(BaseGAN):
         """G raises the critic's score of its images."""
         real_images = image_batch(data)
         noise = self.replica_share(ops.shape(real_images)[0], self.sample_noise)
-        return {"g_loss": -ops.mean(self.discriminator(self.generator(noise, training=True), training=True))}
+        scores = self.discriminator(self.generator(noise, training=True), training=True)
+        return {"g_loss": self.g_loss_fn(scores) if self.g_loss_fn is not None else -ops.mean(scores)}
+
+
+WGAN = WassersteinGAN  # keras.io's name for it
 
 
 def image_batch(data):
@@ -488,5 +590,4 @@ def build_gan(
                                        average_momentum=generator_average),
             **step_options,
         )
-        gan.build_optimizers()
     return gan

@@ -34,14 +34,18 @@ def entropy(probabilities):
     return -ops.sum(probabilities * ops.log(ops.maximum(probabilities, 1e-12)), axis=-1)
 
 
-def adversarial_losses(real_logits, fake_logits, label_smoothing: float = 0.0) -> dict:
-    """The non-saturating GAN losses from logits: D tells real (target ``1 - label_smoothing``) from fake,
-    G wants D to say "real". Returns ``{"d_loss", "g_loss", "d_acc"}`` (D's accuracy at threshold 0)."""
-    real_targets = ops.full_like(real_logits, 1.0 - label_smoothing)
-    d_loss = 0.5 * (binary_crossentropy_from_logits(real_targets, real_logits)
-                    + binary_crossentropy_from_logits(ops.zeros_like(fake_logits), fake_logits))
-    g_loss = binary_crossentropy_from_logits(ops.ones_like(fake_logits), fake_logits)
-    correct = ops.concatenate([ops.cast(real_logits > 0, "float32"), ops.cast(fake_logits <= 0, "float32")], axis=0)
+def adversarial_losses(real_outputs, fake_outputs, label_smoothing: float = 0.0, loss_fn=None,
+                       threshold: float = 0.0) -> dict:
+    """The non-saturating GAN losses: D tells real (target ``1 - label_smoothing``) from fake (target 0), G wants
+    D to say "real". The loss is ``loss_fn(targets, outputs)`` (a Keras loss, e.g. keras.io's
+    ``BinaryCrossentropy()`` of a sigmoid D), by default the cross-entropy of logits. Returns
+    ``{"d_loss", "g_loss", "d_acc"}``, D's accuracy at ``threshold`` (0 for logits, 0.5 for probabilities)."""
+    loss = loss_fn or binary_crossentropy_from_logits
+    real_targets = ops.full_like(real_outputs, 1.0 - label_smoothing)
+    d_loss = 0.5 * (loss(real_targets, real_outputs) + loss(ops.zeros_like(fake_outputs), fake_outputs))
+    g_loss = loss(ops.ones_like(fake_outputs), fake_outputs)
+    correct = ops.concatenate([ops.cast(real_outputs > threshold, "float32"),
+                               ops.cast(fake_outputs <= threshold, "float32")], axis=0)
     return {"d_loss": d_loss, "g_loss": g_loss, "d_acc": ops.mean(correct)}
 
 

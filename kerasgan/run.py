@@ -221,11 +221,13 @@ def keep_better_generator(average: keras.Model, average_scores: dict, last: kera
                           eval_samples: int, seed: int, data_dir, out_dir: Path) -> tuple[keras.Model, dict, dict]:
     """Score G's last weights beside its average; returns the one with the lower FD, its scores and both FDs.
 
-    The average is the better almost always; where it is not (a run stopped before the average caught up)
-    one line says so, and the other generator is kept beside ``generator.keras`` under its own name."""
+    The average is the better almost always (``generator_last.keras`` keeps the last weights beside it); where it
+    is not (a run stopped before the average caught up) one line says so and ``generator_average.keras`` keeps
+    the average."""
     last_scores = score_run(last, dataset, eval_samples, seed, data_dir=data_dir)
     comparison = {"average_fd": average_scores["fd"], "last_fd": last_scores["fd"]}
     if last_scores["fd"] >= average_scores["fd"]:
+        last.save(out_dir / "generator_last.keras")
         return average, average_scores, {**comparison, "saved": "average"}
     average.save(out_dir / "generator_average.keras")
     print(f"the last weights score better than their average (FD {last_scores['fd']:.2f} against "

@@ -93,11 +93,12 @@ def test_a_chunk_of_steps_in_one_call_trains_like_single_steps(tiny_images):
 def test_the_averaged_generator_is_the_moving_average_of_its_weights_over_the_steps(tiny_images):
     gan = build_gan(seed=3, generator_average=0.9, steps_per_execution=1)
     trainable = gan.generator.trainable_variables
-    averages = None  # the average starts at the weights after the first step, not at the random initial ones
-    for _ in range(STEPS):
+    averages = None  # the first step copies the weights: the random initial ones never enter the average
+    for step in range(STEPS):
         fit_steps(gan, tiny_images, steps=1)
         weights = [keras.ops.convert_to_numpy(weight) for weight in trainable]
-        averages = weights if averages is None else [0.9 * average + 0.1 * weight
+        momentum = min(0.9, (1 + step) / (10 + step))  # warm-up: 2/11, 3/12, ... up to 0.9
+        averages = weights if averages is None else [momentum * average + (1 - momentum) * weight
                                                      for average, weight in zip(averages, weights)]
     last = [keras.ops.convert_to_numpy(weight) for weight in trainable]
     gan.finish_training()

@@ -60,13 +60,23 @@ class GANMonitor(keras.callbacks.Callback):
     whose rows are then titled with ``row_labels``). With ``tensorboard_dir`` the grid also goes to
     TensorBoard's Images tab; at the end of training all grids in ``image_dir`` become one animated GIF, so a
     resumed run's GIF covers the whole run.
+
+    keras.io's form, ``GANMonitor(num_img=3, latent_dim=128)``, works as in its examples: after every epoch it
+    saves ``num_img`` images of new random latent points as ``generated_img_EPOCH_I.png`` in ``image_dir``
+    (default: the current folder).
     """
 
-    def __init__(self, inputs, image_dir: str | Path, clock: StepClock | int, grid: tuple[int, int] = (5, 5),
-                 every_epochs: int = 1, tensorboard_dir: str | Path | None = None, gif_path: str | Path | None = None,
-                 row_labels: list[str] | None = None):
+    def __init__(self, inputs=None, image_dir: str | Path = ".", clock: StepClock | int = 1,
+                 grid: tuple[int, int] = (5, 5), every_epochs: int = 1, tensorboard_dir: str | Path | None = None,
+                 gif_path: str | Path | None = None, row_labels: list[str] | None = None, *,
+                 num_img: int | None = None, latent_dim: int | None = None):
         super().__init__()
+        if (inputs is None) == (num_img is None):
+            raise ValueError("GANMonitor takes either the grid's generator inputs or keras.io's num_img and "
+                             "latent_dim")
         self.inputs = inputs
+        self.num_img, self.latent_dim = num_img, latent_dim
+        self.rng = np.random.default_rng(42)
         self.row_labels = row_labels
         self.image_dir = Path(image_dir)
         self.clock = as_clock(clock)
@@ -95,16 +105,34 @@ class GANMonitor(keras.callbacks.Callback):
             self.writer.flush()
         return path
 
+    def save_images(self, epoch: int) -> list[Path]:
+        """keras.io's monitor: ``num_img`` images of new latent points, each a PNG in 0..255."""
+        from kerasgan.fit_checks import generator_range
+
+        noise = self.rng.normal(size=(self.num_img, self.latent_dim)).astype(np.float32)
+        images = keras.ops.convert_to_numpy(self.model.generator(noise, training=False))
+        low, high = generator_range(self.model.generator)
+        pixels = np.clip((images - low) / (high - low) * 255.0, 0, 255)
+        self.image_dir.mkdir(parents=True, exist_ok=True)
+        paths = [self.image_dir / f"generated_img_{epoch:03d}_{index}.png" for index in range(self.num_img)]
+        for path, image in zip(paths, pixels):
+            keras.utils.array_to_img(image, scale=False).save(path)
+        return paths
+
     def on_train_begin(self, logs=None):
-        if not any(self.image_dir.glob("step_*.png")):
+        if self.num_img is None and not any(self.image_dir.glob("step_*.png")):
             self.sample(0)
 
     def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every_epochs == 0:
+        if self.num_img is not None:
+            self.save_images(epoch)
+        elif (epoch + 1) % self.every_epochs == 0:
             self.sample(self.clock.end_step(epoch))
 
     def on_train_end(self, logs=None):
         """The last grid and the GIF, once the run is over (a run of several ``fit()`` calls ends with the last)."""
+        if self.num_img is not None:
+            return
         final_step = self.model.optimizer_steps()
         if self.clock.total_steps is not None and final_step < self.clock.total_steps and not self.model.stop_training:
             return

@@ -87,7 +87,7 @@ def save_checkpoint(gan, path: str | os.PathLike, step: int, history: dict[str, 
 def load_checkpoint(gan, path: str | os.PathLike) -> tuple[int, dict[str, list[float]]]:
     """Restore a state written by :func:`save_checkpoint` into ``gan``; returns ``(step, history)``.
 
-    The GAN must be built with the same architecture and its optimizers built (``gan.build_optimizers()``).
+    The GAN must be built with the same architecture and compiled (which builds its optimizers).
     A truncated, corrupt or mismatched file is a one-line :class:`UserError`.
     """
     path = Path(path)
