@@ -1,4 +1,4 @@
-"""The fast path on every Keras backend, side by side on this machine: TensorFlow, JAX and PyTorch, against
+"""The fast loop on every Keras backend, side by side on this machine: TensorFlow, JAX and PyTorch, against
 PyTorch eager (the six-minute article's loop in plain PyTorch) and the articles' ``train_on_batch`` loop.
 
     python benchmarks/backends.py                          # batch 32, 128, 256; 3 rounds; ~15 minutes
@@ -7,7 +7,7 @@ PyTorch eager (the six-minute article's loop in plain PyTorch) and the articles'
 Each variant runs in a fresh process with its own ``KERAS_BACKEND`` (a process has one backend); a round
 runs every variant once, in turn, so a change in the machine's load hits all of them alike. A variant's speed
 at a batch size is the median of its rounds, in training iterations (one D and one G update) per second, after
-a warm-up that compiles the step. The ratios are to TensorFlow's shipped fast path in the same run.
+a warm-up that compiles the step. The ratios are to TensorFlow's shipped fast loop in the same run.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The shipped fast path of two kerasgan checkouts, timed side by side: before and after a change.
+"""The shipped fast loop of two kerasgan checkouts, timed side by side: before and after a change.
 
     python benchmarks/compare_checkouts.py /tmp/before .            # batch 32, 128, 256; a few minutes
 
@@ -41,7 +41,7 @@ print(json.dumps({"it_per_s": steps / (time.perf_counter() - started), "root": s
 
 
 def time_checkout(root: Path, batch_size: int, seconds: float) -> float:
-    """Iterations per second of one checkout's shipped fast path, in a fresh process."""
+    """Iterations per second of one checkout's shipped fast loop, in a fresh process."""
     finished = subprocess.run([sys.executable, "-c", TIMER, str(root), str(batch_size), str(seconds)],
                               capture_output=True, text=True, check=True)
     return json.loads(finished.stdout.strip().splitlines()[-1])["it_per_s"]

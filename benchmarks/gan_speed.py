@@ -1,11 +1,11 @@
-"""Training throughput of one GAN in four loops: the articles' loop, the parity loop, the fast path, PyTorch.
+"""Training throughput of one GAN in four loops: the articles' loop, the parity loop, the fast loop, PyTorch.
 
 A measurement, not part of the installable package: ``scripts/benchmark.py`` runs it, notebook 06 shows it.
 
 Every variant trains the same architecture on the same in-memory images. Each is warmed up first
 (compilation excluded), then timed in short chunks taken in turn with the other variants, so that a
 change in the machine's load hits all of them alike; a variant's speed is the median of its chunks.
-The fast path is also compared with the machine's own float32 matmul peak, with the FLOPs of a step
+The fast loop is also compared with the machine's own float32 matmul peak, with the FLOPs of a step
 counted from the models' Dense kernels (see ``FLOP_FORMULA``).
 """
 
@@ -27,7 +27,7 @@ from benchmarks.torch_loop import is_dense_only, torch_gan_step
 from kerasgan.gans import build_gan
 from kerasgan.nets import build_gan_pair
 from kerasgan.training.parity import initialize_model, train
-from kerasgan.training.pipeline import make_dataset
+from kerasgan.training.pipeline_tensorflow import make_dataset
 
 BATCH_SIZES = (32, 128, 256)
 FAST_CONFIGS = ((False, 1), (False, 25), (True, 1), (True, 25))  # (jit_compile, steps_per_execution)
@@ -42,10 +42,10 @@ FLOP_FORMULA = (
     "(no bias, activation, BatchNorm or optimizer work)"
 )
 TARGETS = (
-    ("fast path >= 12x the articles' loop at batch 32", 12.0),
-    ("fast path >= 2x PyTorch eager (its faster thread count) at batch 32", 2.0),
-    ("fast path >= 2x PyTorch eager (its faster thread count) at batch 128", 2.0),
-    ("fast path >= 80% of the matmul peak at batch 256", 0.8),
+    ("fast loop >= 12x the articles' loop at batch 32", 12.0),
+    ("fast loop >= 2x PyTorch eager (its faster thread count) at batch 32", 2.0),
+    ("fast loop >= 2x PyTorch eager (its faster thread count) at batch 128", 2.0),
+    ("fast loop >= 80% of the matmul peak at batch 256", 0.8),
 )
 
 
@@ -65,7 +65,7 @@ class Variant:
 
 
 def fast_name(jit_compile: bool, steps_per_execution: int) -> str:
-    """The variant name of one fast-path configuration, e.g. ``fast jit=0 spe=25``."""
+    """The variant name of one fast-loop configuration, e.g. ``fast jit=0 spe=25``."""
     return f"fast jit={int(jit_compile)} spe={steps_per_execution}"
 
 
@@ -130,14 +130,14 @@ def fit_variant(name: str, model: keras.Model, dataset, config: dict, step_multi
 
 
 def fast_variant(architecture: str, dataset, jit_compile: bool, steps_per_execution: int) -> Variant:
-    """The compiled fast path, ``GAN.fit``, in one jit / steps-per-execution configuration."""
+    """The compiled fast loop, ``GAN.fit``, in one jit / steps-per-execution configuration."""
     gan = build_gan(architecture, seed=0, jit_compile=jit_compile, steps_per_execution=steps_per_execution)
     config = {"jit_compile": jit_compile, "steps_per_execution": steps_per_execution}
     return fit_variant(fast_name(jit_compile, steps_per_execution), gan, dataset, config, steps_per_execution)
 
 
 def endless_dataset(images: np.ndarray, batch_size: int):
-    """The fast path's input: in-memory images, batched, repeated forever."""
+    """The fast loop's input: in-memory images, batched, repeated forever."""
     return make_dataset(images, batch_size, shuffle=False).repeat()
 
 
@@ -396,7 +396,7 @@ def result_row(variant: Variant, batch_size: int) -> dict:
 
 
 def recommend(rows: list[dict], fast_configs) -> dict:
-    """The fast-path configuration with the best geometric-mean speed over all batch sizes."""
+    """The fast-loop configuration with the best geometric-mean speed over all batch sizes."""
     def geometric_mean_speed(config) -> float:
         speeds = [row["it_per_s"] for row in rows if row["variant"] == fast_name(*config)]
         return math.exp(statistics.mean(math.log(speed) for speed in speeds))
@@ -413,7 +413,7 @@ def recommend(rows: list[dict], fast_configs) -> dict:
 
 
 def add_ratios(rows: list[dict], recommendation: dict, flops_per_image_: int, peak_gflops: float) -> None:
-    """Mark the fast path's rows and give each row its speed-up over the articles' loop and PyTorch."""
+    """Mark the fast loop's rows and give each row its speed-up over the articles' loop and PyTorch."""
     by_key = {(row["variant"], row["batch_size"]): row for row in rows}
     for row in rows:
         articles = by_key[(ARTICLES, row["batch_size"])]
@@ -432,7 +432,7 @@ def best_torch_speed(rows: list[dict], batch_size: int) -> float | None:
 
 
 def fast_path_row(rows: list[dict], batch_size: int) -> dict | None:
-    """The recommended fast path's row at one batch size (None if that size was not run)."""
+    """The recommended fast loop's row at one batch size (None if that size was not run)."""
     return next((row for row in rows if row["fast_path"] and row["batch_size"] == batch_size), None)
 
 
@@ -449,7 +449,7 @@ def check_targets(rows: list[dict]) -> list[dict]:
 
 
 def find_bounds(report: dict, generator, discriminator, images: np.ndarray, warmup_iterations: int, log) -> dict:
-    """What limits the fast path: its matmuls timed alone at the step's shapes, and an empty step's cost."""
+    """What limits the fast loop: its matmuls timed alone at the step's shapes, and an empty step's cost."""
     log("bounds: the step's matmuls alone, and fit on an empty step")
     peak_gflops = report["matmul_peak"]["gflops"]
     recommended = report["recommendation"]
@@ -480,7 +480,7 @@ def format_table(report: dict) -> str:
     header = f"{'variant':<24} {'batch':>5} {'it/s':>9} {'images/s':>10} {'x articles':>10} {'x pytorch':>9} {'% peak':>7}"
     lines = [header, "-" * len(header)]
     for row in report["results"]:
-        name = f"fast path ({row['variant'][5:]})" if row["fast_path"] else row["variant"]
+        name = f"fast loop ({row['variant'][5:]})" if row["fast_path"] else row["variant"]
         to_torch = f"{row['ratio_to_pytorch']:.2f}" if row["ratio_to_pytorch"] is not None else "-"
         lines.append(f"{name:<24} {row['batch_size']:>5} {row['it_per_s']:>9.1f} {row['images_per_s']:>10.0f} "
                      f"{row['ratio_to_articles']:>10.2f} {to_torch:>9} {100 * row['fraction_of_peak']:>6.1f}%")

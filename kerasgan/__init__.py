@@ -10,11 +10,13 @@ Data flows one way: data -> networks -> GAN model -> fit driver -> evaluation ->
 - ``gans``: the GAN model family, one base (noise, both optimizers, metrics) and ``GAN``, ``ConditionalGAN``,
   ``ClassAwareGAN``, ``SemiSupervisedGAN``, ``WassersteinGAN``; ``build_gan`` builds any registered GAN
   architecture, compiled.
-- ``training``: ``step_tensorflow`` (the backend's train step), ``driver`` (the one fit driver: checkpoints,
-  resume, NaN guard, grids, TensorBoard, ``--strategy``), ``pipeline`` (resumable ``tf.data`` streams),
-  ``callbacks``, ``checkpoint`` (crash-safe checkpoints, the safe ``.keras`` loader), ``distribute``
-  (``tf.distribute`` strategies), ``parity`` (the articles' ``train_on_batch`` loop, ``build_combined``,
-  ``initialize_model``); ``compiled`` keeps the fast path's old import path.
+- ``training``: ``step_tensorflow``, ``step_jax``, ``step_torch`` (each backend's train step), ``driver`` (the one fit driver: checkpoints,
+  resume, NaN guard, grids, TensorBoard, ``--strategy``), ``pipeline_tensorflow`` and ``numpy_pipeline``
+  (resumable ``tf.data`` and numpy streams), ``callbacks``, ``checkpoint`` (crash-safe checkpoints, the safe ``.keras`` loader), ``distribute``
+  (``tf.distribute`` strategies, JAX's ``keras.distribution``, a lost worker's message), ``parity`` (the articles' ``train_on_batch`` loop, ``build_combined``,
+  ``initialize_model``); ``compiled`` keeps the fast loop's old import path.
+- ``settings`` and ``run_folder``: a run's settings (``RunSettings``) and its folder (``RunFolder``), the two objects
+  passed whole from the command line down to the driver.
 - ``recipes``: ONE table of named settings (GANs, the semi-supervised GAN, classifiers) and the optimizers.
 - ``run``: one recipe trained into a run folder (what ``scripts/train.py`` calls).
 - ``evaluation``: FD, KID, classifier score, coverage, precision/recall on a shipped evaluator.
@@ -26,6 +28,18 @@ Data flows one way: data -> networks -> GAN model -> fit driver -> evaluation ->
 - ``models``: the articles' public names where the tutorials import them.
 
 Speed measurements live outside the package, in ``benchmarks/``.
+
+Words, one per idea in code, options and docs:
+
+- **step**: one update of both networks on one batch. The Keras articles call it an epoch, and their
+  ``train(epochs=...)`` (``kerasgan.training.train``) keeps that argument, which counts steps.
+- **epoch**: one pass over the training images (``--epochs``, a recipe's ``epochs``, the progress line).
+- **chunk**: the steps of one Keras ``fit()`` epoch. The driver trains in chunks so that grids, checkpoints and
+  progress run between them (``StepClock``, ``segments``).
+- **fast loop** and **parity loop**: ``--loop fast`` (``GAN.fit()`` driven by ``training.driver``) and
+  ``--loop parity`` (the articles' ``train_on_batch`` loop, ``training.parity``).
+- **recipe**: named model and data settings (``recipes``). **Settings**: a recipe plus one run's choices
+  (``RunSettings``). **Run folder**: what one run writes (``RunFolder``).
 """
 
 __version__ = "0.1.0"

@@ -13,21 +13,16 @@ from dataclasses import asdict
 from pathlib import Path
 
 import keras
-import matplotlib
 import numpy as np
 from keras import layers
 
 from kerasgan.data import DATASETS, IMG_SHAPE, load_data
 from kerasgan.errors import UserError
 from kerasgan.nets import build_named_classifier
-from kerasgan.plotting import write_history_csv
+from kerasgan.plotting import pyplot, write_history_csv
 from kerasgan.recipes import AUGMENTATIONS, ClassifierRecipe, get_recipe
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
 NUM_CLASSES = 10
-METHODS = ("cnn",)
 BACKGROUND = -1.0  # the value of an empty pixel in [-1, 1] images; augmentation fills with it
 
 
@@ -141,6 +136,7 @@ def plot_training_curves(history: dict[str, list[float]], path: str | os.PathLik
     """Two panels, loss and accuracy per epoch, train against validation; saved as PNG."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    plt = pyplot()
     figure, axes = plt.subplots(1, 2, figsize=(10, 4))
     for axis, metric in zip(axes, ("loss", "accuracy")):
         for name, label in ((metric, "train"), (f"val_{metric}", "validation")):
@@ -196,7 +192,6 @@ def run_classification(
     epochs: int | None = None,
     batch_size: int | None = None,
     seed: int = 0,
-    method: str = "cnn",
     verbose: int = 2,
     augment: str | None = None,
 ) -> dict:
@@ -204,8 +199,6 @@ def run_classification(
     ``epochs``, ``batch_size`` and ``augment`` override the recipe's when given."""
     if dataset not in DATASETS:
         raise UserError(f"unknown dataset '{dataset}' (choose from: {', '.join(DATASETS)})")
-    if method not in METHODS:
-        raise UserError(f"unknown method '{method}' (choose from: {', '.join(METHODS)})")
     chosen = get_recipe(recipe, ClassifierRecipe).replace(epochs=epochs, batch_size=batch_size, augment=augment)
     train, test = load_data(dataset, "train"), load_data(dataset, "test")
     return classify(train, test, out_dir, chosen, dataset, seed, verbose)

@@ -81,9 +81,11 @@ def run_dataset(path: Path, requested: str | None) -> str:
     """``--dataset`` when given, else the dataset of the run folder a path is in (its config.json), else MNIST."""
     if requested:
         return requested
-    config = path / "config.json" if path.is_dir() else path.parent / "config.json"
+    from kerasgan.run_folder import RunFolder
+
+    folder = RunFolder(path if path.is_dir() else path.parent)
     try:
-        return json.loads(config.read_text()).get("dataset", "mnist")
+        return json.loads(folder.config.read_text()).get("dataset", "mnist")
     except (OSError, ValueError, AttributeError):
         return "mnist"
 

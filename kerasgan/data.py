@@ -221,7 +221,7 @@ _LOADERS = {"tfds": _from_tfds, "keras": _from_keras_cache, "idx": _from_idx_fol
 def __getattr__(name: str):
     """``kerasgan.data.make_dataset`` (the README's import) lives with the other ``tf.data`` pipelines."""
     if name == "make_dataset":
-        from kerasgan.training.pipeline import make_dataset
+        from kerasgan.training.pipeline_tensorflow import make_dataset
 
         return make_dataset
     raise AttributeError(f"module 'kerasgan.data' has no attribute '{name}'")

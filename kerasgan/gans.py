@@ -37,8 +37,8 @@ from kerasgan.nets import (AUXILIARY_CLASSIFIER, CLASS_AWARE, CONDITIONAL, GAN_F
                            SEMI_SUPERVISED, UNCONDITIONAL, WASSERSTEIN, Z_SIZE, build_gan_pair, get_architecture)
 from kerasgan.nets.conditional import NUM_CLASSES
 from kerasgan.nets.sgan import initialize_weight_norm
-from kerasgan.plotting import class_grid_inputs
 from kerasgan.recipes import make_optimizer
+from kerasgan.sampling import class_grid_inputs
 
 INIT_BATCH_SIZE = 500  # images for the SGAN's data-dependent initialisation
 STATISTICS_BATCHES = 10  # batches of INIT_BATCH_SIZE that measure BatchNorm's statistics for averaged weights

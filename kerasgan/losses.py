@@ -49,11 +49,6 @@ def adversarial_losses(real_outputs, fake_outputs, label_smoothing: float = 0.0,
     return {"d_loss": d_loss, "g_loss": g_loss, "d_acc": ops.mean(correct)}
 
 
-def real_probability(logits):
-    """The SGAN's ``D(x) = Z / (Z + 1)`` with ``Z = sum exp(logits)``: the belief that x is real."""
-    return ops.sigmoid(ops.logsumexp(logits, axis=-1))
-
-
 def unsupervised_loss(real_logits, fake_logits):
     """``-0.5 E[log D(x)] - 0.5 E[log(1 - D(G(z)))]`` written stably with log-sum-exp (Salimans et al. 2016)."""
     real_lse = ops.logsumexp(real_logits, axis=-1)

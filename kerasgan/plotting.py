@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import csv
+import functools
 import os
 from pathlib import Path
 
-import matplotlib
+import keras
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+from kerasgan.sampling import NUM_CLASSES, class_grid_inputs
 
-NUM_CLASSES = 10
+
+@functools.cache
+def pyplot():
+    """matplotlib's ``pyplot`` on the file-only Agg backend, imported when the first picture is drawn, so that
+    importing kerasgan (a checkpoint, a train step) does not load matplotlib."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+
+    return matplotlib.pyplot
 
 
 def tile_images(images: np.ndarray, rows: int, cols: int, pad: int = 2) -> np.ndarray:
@@ -34,6 +43,7 @@ def save_image_grid(images: np.ndarray, path: str | os.PathLike, rows: int, cols
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     canvas = tile_images(images, rows, cols)
+    plt = pyplot()
     figure, axis = plt.subplots(figsize=(cols * 0.8 + 0.6, rows * 0.8 + (0.5 if title else 0.2)))
     axis.imshow(canvas, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
     axis.set_xticks([])
@@ -91,6 +101,7 @@ def plot_losses(history: dict[str, list[float]], path: str | os.PathLike, steps:
     """Plot every ``*loss*`` series of a history (a moving average when it is long) and save a PNG."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    plt = pyplot()
     figure, axis = plt.subplots(figsize=(7, 4))
     for name, values in history.items():
         if "loss" not in name or not values:
@@ -135,13 +146,6 @@ def write_gif(frames: list, gif_path: str | Path, durations_ms: list[int]) -> Pa
     """Write PIL images as one looping GIF with the given frame durations."""
     frames[0].save(gif_path, save_all=True, append_images=frames[1:], duration=durations_ms, loop=0)
     return Path(gif_path)
-
-
-def class_grid_inputs(z_size: int, num_classes: int = NUM_CLASSES, cols: int = 10, seed: int = 0):
-    """Inputs for a grid with one row per class: the same ``cols`` latent points in every row."""
-    noise = np.random.default_rng(seed).normal(size=(cols, z_size)).astype(np.float32)
-    labels = np.repeat(np.arange(num_classes, dtype=np.int32), cols)[:, None]
-    return np.tile(noise, (num_classes, 1)), labels
 
 
 def sample_class_grid(generator: keras.Model, path: str | Path, cols: int = 10, seed: int = 0,

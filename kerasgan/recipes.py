@@ -88,7 +88,7 @@ class ClassifierRecipe:
 
 DEFAULT = Recipe(
     name="default",
-    description="The Keras articles' MLP GAN on the compiled fast path, D also seeing the batch's spread "
+    description="The Keras articles' MLP GAN on the compiled fast loop, D also seeing the batch's spread "
                 "(minibatch standard deviation): Adam(5e-4, 0.5), batch 64, 26 real epochs, one-sided label "
                 "smoothing, G's weights averaged (EMA 0.9995); under 10 minutes on a 2-core CPU.",
     architecture="keras-gan-mbstd",
@@ -102,7 +102,7 @@ DEFAULT = Recipe(
 )
 DCGAN_TUTORIAL = Recipe(
     name="dcgan-tutorial",
-    description="The TensorFlow DCGAN tutorial's exact nets on the fast path: Adam(2e-4, 0.5), batch 128, 3 real "
+    description="The TensorFlow DCGAN tutorial's exact nets on the fast loop: Adam(2e-4, 0.5), batch 128, 3 real "
                 "epochs (1,404 steps at about 0.45 CPU-s each: about 10 CPU minutes on 2 cores); digits still forming.",
     architecture="dcgan",
     epochs=3,
@@ -264,7 +264,8 @@ def changed_settings(recipe: Recipe) -> list[str]:
         return []
     changes = [f"{field.name} {getattr(recipe, field.name)} (recipe: {getattr(base, field.name)})"
                for field in dataclasses.fields(Recipe)
-               if field.name not in ("steps", "epochs") and getattr(recipe, field.name) != getattr(base, field.name)]
+               if field.name not in ("steps", "epochs", "description")
+               and getattr(recipe, field.name) != getattr(base, field.name)]
     if (recipe.steps, recipe.epochs) != (base.steps, base.epochs):
         changes.insert(0, f"{_length(recipe)} (recipe: {_length(base)})")
     return changes

@@ -31,6 +31,13 @@ class Samples:
     row_labels: list[str] | None = None
 
 
+def class_grid_inputs(z_size: int, num_classes: int = NUM_CLASSES, cols: int = 10, seed: int = 0):
+    """Inputs for a grid with one row per class: the same ``cols`` latent points in every row."""
+    noise = np.random.default_rng(seed).normal(size=(cols, z_size)).astype(np.float32)
+    labels = np.repeat(np.arange(num_classes, dtype=np.int32), cols)[:, None]
+    return np.tile(noise, (num_classes, 1)), labels
+
+
 def is_conditional(generator: keras.Model) -> bool:
     """Whether the generator takes ``[z, label]``."""
     return len(generator.inputs) == 2

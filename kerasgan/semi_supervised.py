@@ -51,6 +51,8 @@ def train_sgan(x_train: np.ndarray, y_train: np.ndarray, n_labels: int, epochs: 
     TensorBoard logs) is ``out_dir``, a temporary folder when not given. Returns test accuracy, timings and
     the subset.
     """
+    from kerasgan.run_folder import RunFolder
+    from kerasgan.settings import RunSettings
     from kerasgan.training.driver import fit_recipe
 
     recipe = get_recipe("sgan-mnist").replace(labels=n_labels, batch_size=batch_size)
@@ -64,7 +66,8 @@ def train_sgan(x_train: np.ndarray, y_train: np.ndarray, n_labels: int, epochs: 
         history = {}
     else:
         with tempfile.TemporaryDirectory(prefix="kerasgan-sgan-") as temporary:
-            fitted = fit_recipe(recipe, x_train, y_train, out_dir or temporary, seed, progress=bool(verbose))
+            fitted = fit_recipe(RunSettings(recipe, seed=seed, progress=bool(verbose)), x_train, y_train,
+                                RunFolder(out_dir or temporary))
         classifier = fitted.gan
         history = {name: float(values[-1]) for name, values in fitted.history.items()}
     train_wall_s, train_cpu_s = time.perf_counter() - started_s, time.process_time() - started_cpu_s

@@ -1,4 +1,4 @@
-"""Measure training speed: the articles' loop, the parity loop, the compiled fast path and PyTorch eager.
+"""Measure training speed: the articles' loop, the parity loop, the compiled fast loop and PyTorch eager.
 
     python scripts/benchmark.py                  # batch sizes 32, 128, 256; a few minutes; runs/benchmark.json
     python scripts/benchmark.py --quick          # seconds: batch 32, tiny counts (checks that it runs)

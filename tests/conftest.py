@@ -49,7 +49,7 @@ def shared_datasets() -> Path:
 @pytest.fixture
 def tiny_images() -> np.ndarray:
     """64 random images in the generator's range [-1, 1], shaped like MNIST."""
-    return np.random.default_rng(0).uniform(-1.0, 1.0, (64, 28, 28, 1)).astype(np.float32)
+    return random_images(64)
 
 
 @pytest.fixture
@@ -70,6 +70,36 @@ def no_data_env(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "empty-keras-home"))
     monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "empty-tfds"))
     monkeypatch.setenv("KERASGAN_OFFLINE", "1")
+
+
+def random_images(count: int = 128, seed: int = 0) -> np.ndarray:
+    """``count`` random images in [-1, 1] shaped like MNIST (the ``tiny_images`` fixture holds 64 of them)."""
+    return np.random.default_rng(seed).uniform(-1.0, 1.0, (count, 28, 28, 1)).astype(np.float32)
+
+
+def tiny_run(recipe: str = "default", steps: int = 20, sample_interval: int = 10, checkpoint_interval_steps: int = 10,
+             **settings):
+    """The settings of a tiny fast-loop run: ``recipe`` for ``steps`` steps at batch 16, a grid every
+    ``sample_interval`` steps, a checkpoint every ``checkpoint_interval_steps``, no progress lines, no scores."""
+    from kerasgan.recipes import get_recipe
+    from kerasgan.settings import RunSettings
+
+    return RunSettings(get_recipe(recipe).replace(steps=steps, batch_size=16, sample_interval=sample_interval),
+                       checkpoint_interval_steps=checkpoint_interval_steps, progress=False, **settings)
+
+
+@pytest.fixture
+def run_in_process(capsys):
+    """``kerasgan COMMAND ARGS`` run in this process, where a subprocess would add only its start-up: returns the
+    exit code (the command must exit) and what it wrote to stderr."""
+    from kerasgan.cli import run_command
+
+    def run(command: str, *args: str) -> tuple[int, str]:
+        with pytest.raises(SystemExit) as exited:
+            run_command(command, list(args))
+        return exited.value.code, capsys.readouterr().err
+
+    return run
 
 
 def run_script(name: str, *args: str, env: dict | None = None, timeout_s: int = 300) -> subprocess.CompletedProcess:

@@ -5,14 +5,15 @@ import json
 import keras
 import numpy as np
 import pytest
-from conftest import any_changed, weights_of
+from conftest import any_changed, tiny_run, weights_of
 
 from kerasgan.errors import UserError
 from kerasgan.gans import ClassAwareGAN, build_gan
 from kerasgan.losses import class_confidence_loss
 from kerasgan.nets import build_gan_pair
 from kerasgan.recipes import get_recipe
-from kerasgan.run import prepare_run_dir, train_recipe
+from kerasgan.run import train_recipe
+from kerasgan.run_folder import RunFolder
 
 
 def confidence(probabilities, confidence_weight: float = 1.0, balance_weight: float = 1.0) -> float:
@@ -122,15 +123,13 @@ def test_fashion_mnist_weights_the_class_balance_term_2_and_mnist_keeps_the_defa
 
 
 def test_a_class_aware_run_writes_grids_and_a_checkpoint_and_needs_the_labels(tiny_images, tmp_path):
-    recipe = get_recipe("dcgan-mnist-labels").replace(steps=4, batch_size=16, sample_interval=2)
-    run_dir = prepare_run_dir(tmp_path / "run")
+    settings = tiny_run("dcgan-mnist-labels", steps=4, sample_interval=2, checkpoint_interval_steps=2)
+    run_dir = RunFolder(tmp_path / "run").prepare()
 
-    summary = train_recipe(recipe, run_dir, x_train=tiny_images, y_train=np.arange(len(tiny_images)) % 10,
-                           progress=False, checkpoint_interval_steps=2, eval_samples=0)
+    summary = train_recipe(settings, run_dir, x_train=tiny_images, y_train=np.arange(len(tiny_images)) % 10)
 
     assert summary["steps"] == 4 and set(summary["final"]) == {"d_loss", "g_loss", "d_acc"}
     assert (run_dir / "checkpoint.npz").is_file() and (run_dir / "images" / "step_0000004.png").is_file()
     assert json.loads((run_dir / "config.json").read_text())["architecture"] == "dcgan-small-classes"
     with pytest.raises(UserError, match="needs the labels"):
-        train_recipe(recipe, prepare_run_dir(tmp_path / "unlabelled"), x_train=tiny_images, y_train=None,
-                     progress=False, eval_samples=0)
+        train_recipe(settings, RunFolder(tmp_path / "unlabelled").prepare(), x_train=tiny_images, y_train=None)

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import any_changed, weights_of
+from conftest import any_changed, tiny_run, weights_of
 
 from kerasgan import evaluation, plotting
 from kerasgan.errors import UserError
@@ -12,9 +12,10 @@ from kerasgan.evaluation import generate_labelled
 from kerasgan.gans import ConditionalGAN, build_gan
 from kerasgan.nets import (build_auxiliary_classifier_discriminator, build_conditional_discriminator,
                            build_conditional_generator)
-from kerasgan.plotting import class_grid_inputs
 from kerasgan.recipes import get_recipe
-from kerasgan.run import prepare_run_dir, train_recipe
+from kerasgan.run import train_recipe
+from kerasgan.run_folder import RunFolder
+from kerasgan.sampling import class_grid_inputs
 
 
 @pytest.fixture
@@ -128,11 +129,10 @@ def test_an_unknown_architecture_is_a_one_line_user_error():
 
 @pytest.mark.slow
 def test_a_conditional_run_writes_class_grids_history_and_a_checkpoint(tiny_images, tiny_labels, tmp_path):
-    recipe = get_recipe("cgan-mnist").replace(steps=4, batch_size=16, sample_interval=2)
-    run_dir = prepare_run_dir(tmp_path / "run")
+    run_dir = RunFolder(tmp_path / "run").prepare()
 
-    summary = train_recipe(recipe, run_dir, x_train=tiny_images, y_train=tiny_labels, progress=False,
-                           checkpoint_interval_steps=2)
+    summary = train_recipe(tiny_run("cgan-mnist", steps=4, sample_interval=2, checkpoint_interval_steps=2), run_dir,
+                           x_train=tiny_images, y_train=tiny_labels)
 
     assert summary["steps"] == 4 and set(summary["final"]) == {"d_loss", "g_loss", "d_acc"}
     assert sorted(path.name for path in (run_dir / "images").iterdir()) == [

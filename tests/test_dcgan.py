@@ -1,4 +1,4 @@
-"""The DCGAN tutorial's networks: their shapes and sizes, the fast path's step on them, and their recipes."""
+"""The DCGAN tutorial's networks: their shapes and sizes, the fast loop's step on them, and their recipes."""
 
 import numpy as np
 import pytest

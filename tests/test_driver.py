@@ -3,16 +3,13 @@ the chunk grid first goes back onto it, ending with the weights of the uninterru
 
 import numpy as np
 import pytest
+from conftest import random_images, tiny_run
 
-from kerasgan.recipes import get_recipe
-from kerasgan.run import prepare_run_dir, train_recipe
+from kerasgan.run import train_recipe
+from kerasgan.run_folder import RunFolder
 from kerasgan.training.callbacks import StepClock
 from kerasgan.training.checkpoint import CHECKPOINT_NAME
 from kerasgan.training.driver import Segment, segments
-
-
-def tiny_images(count=128, seed=0):
-    return np.random.default_rng(seed).uniform(-1, 1, (count, 28, 28, 1)).astype(np.float32)
 
 
 def test_a_length_off_the_chunk_grid_ends_with_a_shorter_fit_call():
@@ -31,23 +28,20 @@ def test_a_run_resumed_off_the_chunk_grid_first_goes_back_onto_it():
 
 def test_the_step_clock_places_every_keras_epoch_among_the_runs_steps():
     clock = StepClock(chunk=200, total_steps=1500, start_step=1450)
-    assert [clock.end_step(epoch) for epoch in (0, 6, 7)] == [200, 1400, 1500]
+    assert [clock.end_step(index) for index in (0, 6, 7)] == [200, 1400, 1500]
     assert clock.first_step(7) == 1450 and clock.first_step(8) == 1600
     assert clock.finished(1500) and not clock.finished(1400)
-    assert StepClock(2).end_step(9) == 20  # no length: every epoch is a whole chunk
+    assert StepClock(2).end_step(9) == 20  # no length: every chunk is whole
 
 
 @pytest.mark.slow
 @pytest.mark.backends
 def test_steps_off_the_chunk_grid_train_exactly_and_resume_to_the_uninterrupted_weights(tmp_path):
-    recipe = get_recipe("default").replace(batch_size=16, sample_interval=10)
-    straight, stopped = prepare_run_dir(tmp_path / "straight"), prepare_run_dir(tmp_path / "stopped")
+    straight, stopped = RunFolder(tmp_path / "straight").prepare(), RunFolder(tmp_path / "stopped").prepare()
 
-    summary = train_recipe(recipe.replace(steps=35), straight, x_train=tiny_images(), progress=False,
-                           checkpoint_interval_steps=10)
-    train_recipe(recipe.replace(steps=25), stopped, x_train=tiny_images(), progress=False, checkpoint_interval_steps=10)
-    train_recipe(recipe.replace(steps=35), stopped, x_train=tiny_images(), progress=False, checkpoint_interval_steps=10,
-                 resume=True)
+    summary = train_recipe(tiny_run(steps=35), straight, x_train=random_images())
+    train_recipe(tiny_run(steps=25), stopped, x_train=random_images())
+    train_recipe(tiny_run(steps=35), stopped, x_train=random_images(), resume=True)
 
     assert summary["steps"] == 35
     with np.load(straight / CHECKPOINT_NAME) as final, np.load(stopped / CHECKPOINT_NAME) as resumed:

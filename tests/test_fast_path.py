@@ -99,7 +99,7 @@ def test_a_checkpoint_whose_weights_come_in_another_order_is_refused_not_loaded(
 def test_callbacks_write_grids_gif_checkpoint_and_tensorboard_events(tiny_images, tmp_path):
     gan = build_gan(seed=0)
     noise = np.random.default_rng(0).normal(size=(4, 100)).astype("float32")
-    run_state = RunState(tmp_path / "checkpoint.npz", clock=2, every_epochs=1)
+    run_state = RunState(tmp_path / "checkpoint.npz", clock=2, every_chunks=1)
     callbacks = [
         GANMonitor(noise, tmp_path / "images", clock=2, grid=(2, 2),
                    tensorboard_dir=tmp_path / "logs" / "samples", gif_path=tmp_path / "samples.gif"),

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from conftest import REPO_ROOT
 
-from kerasgan.run import worker_lost_message
+from kerasgan.training.distribute import worker_lost_message
 from kerasgan.training.checkpoint import CHECKPOINT_NAME
 
 TINY = ("--batch-size", "16", "--checkpoint-interval", "20", "--eval-samples", "0", "--no-progress")

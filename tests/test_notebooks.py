@@ -43,7 +43,7 @@ EXPECTED = {
         "files": ["conditional_grid.png"],
     },
     "06_fast_training": {
-        "text": ["restored generator identical: True", "fast path (jit="],
+        "text": ["restored generator identical: True", "fast loop (jit="],
         "files": ["checkpoint.npz", "samples.gif", "images/step_0000000.png", "conditional_grid.png",
                   "fast_path_grids.png"],
     },

@@ -3,7 +3,6 @@
 The bad-input table runs the scripts as a user does and checks that nothing already on disk changed.
 """
 
-import json
 import os
 import shutil
 import signal
@@ -16,26 +15,18 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-from conftest import REPO_ROOT, run_script
+from conftest import REPO_ROOT, random_images, run_script, tiny_run
 
 from kerasgan.cli import run_main
 from kerasgan.errors import UserError
-from kerasgan.recipes import get_recipe
-from kerasgan.run import prepare_run_dir, train_recipe
+from kerasgan.run import train_recipe
+from kerasgan.run_folder import RunFolder
 from kerasgan.training.callbacks import NonFiniteLoss
 from kerasgan.training.checkpoint import CHECKPOINT_NAME, load_keras_model, save_checkpoint
 from kerasgan.training.compiled import build_gan
 
 TINY_RUN = ("--steps", "60", "--batch-size", "16", "--sample-interval", "30", "--checkpoint-interval", "10",
             "--deterministic", "--no-progress", "--eval-samples", "0")
-
-
-def tiny_recipe(steps=20):
-    return get_recipe("default").replace(steps=steps, batch_size=16, sample_interval=10)
-
-
-def tiny_images(count=128, seed=0):
-    return np.random.default_rng(seed).uniform(-1, 1, (count, 28, 28, 1)).astype(np.float32)
 
 
 def checkpoint_arrays(path: Path) -> dict:
@@ -85,14 +76,13 @@ def test_a_run_killed_after_a_checkpoint_resumes_to_the_same_weights_as_an_unint
 @pytest.mark.slow
 @pytest.mark.backends
 def test_a_nan_loss_stops_training_naming_the_step_and_keeps_the_last_good_checkpoint(tmp_path, capsys):
-    run_dir = prepare_run_dir(tmp_path / "run")
-    train_recipe(tiny_recipe(steps=20), run_dir, x_train=tiny_images(), progress=False, checkpoint_interval_steps=10)
+    run_dir = RunFolder(tmp_path / "run").prepare()
+    train_recipe(tiny_run(steps=20), run_dir, x_train=random_images())
     good_checkpoint = (run_dir / CHECKPOINT_NAME).read_bytes()
     poisoned = np.full((128, 28, 28, 1), np.nan, dtype=np.float32)
 
     with pytest.raises(NonFiniteLoss) as stopped:
-        train_recipe(tiny_recipe(steps=40), run_dir, x_train=poisoned, resume=True, progress=False,
-                     checkpoint_interval_steps=10)
+        train_recipe(tiny_run(steps=40), run_dir, x_train=poisoned, resume=True)
     # 5-step compiled chunks with 10-step epochs; one step per call on PyTorch
     where = "step 21" if keras.config.backend() == "torch" else "steps 21-25"
     assert f"NaN or infinite at {where};" in str(stopped.value)
@@ -107,22 +97,6 @@ def test_a_nan_loss_stops_training_naming_the_step_and_keeps_the_last_good_check
     assert exited.value.code == 1
     error_output = capsys.readouterr().err
     assert error_output.startswith("error: training stopped: the loss became NaN") and error_output.count("\n") == 1
-
-
-def test_overwrite_clears_what_kerasgan_wrote_and_refuses_a_folder_with_other_files(tmp_path):
-    run_dir = tmp_path / "run"
-    (run_dir / "images").mkdir(parents=True)
-    (run_dir / "images" / "step_0000000.png").write_bytes(b"png")
-    for name in ("config.json", "losses.csv", "generator.keras", CHECKPOINT_NAME):
-        (run_dir / name).write_text("old")
-    assert prepare_run_dir(run_dir, overwrite=True) == run_dir
-    assert list(run_dir.iterdir()) == []
-
-    (run_dir / "losses.csv").write_text("old")
-    (run_dir / "my-notes.txt").write_text("mine")
-    with pytest.raises(UserError, match=r"--overwrite refused: .* holds files kerasgan did not write \(my-notes.txt\)"):
-        prepare_run_dir(run_dir, overwrite=True)
-    assert (run_dir / "my-notes.txt").read_text() == "mine" and (run_dir / "losses.csv").read_text() == "old"
 
 
 def test_a_keras_file_with_a_lambda_layer_is_refused_and_its_code_never_runs(tmp_path):
@@ -155,7 +129,7 @@ MIRRORED_CHECK = textwrap.dedent("""
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     from kerasgan.training.compiled import build_gan
-    from kerasgan.training.pipeline import resumable_dataset
+    from kerasgan.training.pipeline_tensorflow import resumable_dataset
 
     images = np.random.default_rng(0).uniform(-1, 1, (256, 28, 28, 1)).astype("float32")
     single = build_gan("gan-in-6-min", seed=5, jit_compile=False)  # as under the strategy: XLA draws other noise
@@ -176,8 +150,10 @@ MIRRORED_CHECK = textwrap.dedent("""
     from kerasgan.recipes import get_recipe
     from kerasgan.training.driver import fit_recipe
     recipe = get_recipe("acgan-mnist").replace(steps=4, batch_size=32, sample_interval=4)
-    fitted = fit_recipe(recipe, images, np.arange(256) % 10, tempfile.mkdtemp(), progress=False,
-                        checkpoint_interval_steps=2, strategy=strategy)
+    from kerasgan.run_folder import RunFolder
+    from kerasgan.settings import RunSettings
+    fitted = fit_recipe(RunSettings(recipe, checkpoint_interval_steps=2, progress=False), images, np.arange(256) % 10,
+                        RunFolder(tempfile.mkdtemp()), strategy=strategy)
     print("acgan_replicas", fitted.gan.distribute_strategy.num_replicas_in_sync)
     print("acgan_finite", int(all(np.isfinite(values).all() for values in fitted.history.values())))
 """)
@@ -199,10 +175,10 @@ def test_mirrored_training_on_two_devices_matches_one_device_and_trains_the_cond
 
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory) -> Path:
-    """A small finished fast-path run folder (20 steps, checkpoint every 10) to resume from."""
-    run_dir = prepare_run_dir(tmp_path_factory.mktemp("finished") / "run")
-    train_recipe(tiny_recipe(steps=20), run_dir, x_train=tiny_images(), progress=False, checkpoint_interval_steps=10)
-    return run_dir
+    """A small finished fast-loop run folder (20 steps, checkpoint every 10) to resume from."""
+    run_dir = RunFolder(tmp_path_factory.mktemp("finished") / "run").prepare()
+    train_recipe(tiny_run(steps=20), run_dir, x_train=random_images())
+    return run_dir.path
 
 
 def copy_of_run(finished_run, tmp_path):
@@ -255,56 +231,63 @@ def empty_folder(finished_run, tmp_path):
     return tmp_path / "empty"
 
 
-# (case, script, arguments with {target} and {data} filled in, set-up making {target}, words the error must hold)
+# (case, command, arguments with {target} and {data} filled in, set-up making {target}, words the error must hold)
 BAD_INPUTS = [
-    ("unknown recipe", "train.py", ["--recipe", "nope"], None, "invalid choice: 'nope'"),
-    ("unknown dataset", "train.py", ["--dataset", "mnits"], None, "invalid choice: 'mnits'"),
-    ("zero batch size", "train.py", ["--batch-size", "0"], None, "expected a positive integer, got '0'"),
-    ("negative batch size", "train.py", ["--batch-size", "-3"], None, "expected a positive integer, got '-3'"),
-    ("fractional steps", "train.py", ["--steps", "2.5"], None, "expected a positive integer, got '2.5'"),
-    ("zero epochs", "train.py", ["--epochs", "0"], None, "expected a positive integer, got '0'"),
-    ("word as sample interval", "train.py", ["--sample-interval", "abc"], None, "expected a positive integer"),
-    ("zero checkpoint interval", "train.py", ["--checkpoint-interval", "0"], None, "expected a positive integer"),
-    ("unwritable --out", "train.py", ["--data-dir", "{data}", "--out", "{target}"], file_in_the_way,
+    ("unknown recipe", "train", ["--recipe", "nope"], None, "invalid choice: 'nope'"),
+    ("unknown dataset", "train", ["--dataset", "mnits"], None, "invalid choice: 'mnits'"),
+    ("zero batch size", "train", ["--batch-size", "0"], None, "expected a positive integer, got '0'"),
+    ("negative batch size", "train", ["--batch-size", "-3"], None, "expected a positive integer, got '-3'"),
+    ("fractional steps", "train", ["--steps", "2.5"], None, "expected a positive integer, got '2.5'"),
+    ("zero epochs", "train", ["--epochs", "0"], None, "expected a positive integer, got '0'"),
+    ("word as sample interval", "train", ["--sample-interval", "abc"], None, "expected a positive integer"),
+    ("zero checkpoint interval", "train", ["--checkpoint-interval", "0"], None, "expected a positive integer"),
+    ("unwritable --out", "train", ["--data-dir", "{data}", "--out", "{target}"], file_in_the_way,
      "cannot write to --out"),
-    ("existing run folder", "train.py", ["--data-dir", "{data}", "--out", "{target}"], copy_of_run,
+    ("existing run folder", "train", ["--data-dir", "{data}", "--out", "{target}"], copy_of_run,
      "already exists (use --resume to continue it or --overwrite)"),
-    ("--overwrite over a user's file", "train.py", ["--data-dir", "{data}", "--out", "{target}", "--overwrite"],
+    ("--overwrite over a user's file", "train", ["--data-dir", "{data}", "--out", "{target}", "--overwrite"],
      folder_with_user_file, "--overwrite refused"),
-    ("data folder missing a file", "train.py", ["--data-dir", "{target}", "--out", "{data}/run"],
+    ("data folder missing a file", "train", ["--data-dir", "{target}", "--out", "{data}/run"],
      data_folder_missing_labels, "no copy of 'mnist' found in the 'idx' source"),
-    ("resume with another recipe", "train.py", ["--resume", "{target}", "--recipe", "gan-in-6-min"], copy_of_run,
+    ("resume with another recipe", "train", ["--resume", "{target}", "--recipe", "gan-in-6-min"], copy_of_run,
      "it was trained with recipe 'default', not 'gan-in-6-min'"),
-    ("resume with another batch size", "train.py", ["--resume", "{target}", "--batch-size", "32"], copy_of_run,
+    ("resume with another batch size", "train", ["--resume", "{target}", "--batch-size", "32"], copy_of_run,
      "it was trained with batch_size 16, not 32"),
-    ("resume a checkpoint of another latent size", "train.py", ["--resume", "{target}", "--data-dir", "{data}"],
+    ("resume a checkpoint of another latent size", "train", ["--resume", "{target}", "--data-dir", "{data}"],
      checkpoint_with_other_latent_size, "does not match this model"),
-    ("resume a truncated checkpoint", "train.py", ["--resume", "{target}", "--data-dir", "{data}"],
+    ("resume a truncated checkpoint", "train", ["--resume", "{target}", "--data-dir", "{data}"],
      truncated_checkpoint, "is corrupt or truncated"),
-    ("conditional recipe on the parity loop", "train.py", ["--recipe", "cgan-mnist", "--loop", "parity",
+    ("conditional recipe on the parity loop", "train", ["--recipe", "cgan-mnist", "--loop", "parity",
      "--data-dir", "{data}", "--out", "{data}/run"], None, "which the articles' parity loop cannot train"),
-    ("resume a run that already reached its length", "train.py", ["--resume", "{target}", "--steps", "10",
+    ("resume a run that already reached its length", "train", ["--resume", "{target}", "--steps", "10",
      "--data-dir", "{data}"], copy_of_run, "already reached step 20 of 10"),
-    ("too few evaluation samples", "train.py", ["--eval-samples", "3"], None, "expected 0 (skip) or at least 5"),
-    ("evaluation JSON that is a folder", "evaluate.py", ["{target}", "--json", "{data}"], copy_of_run,
+    ("too few evaluation samples", "train", ["--eval-samples", "3"], None, "expected 0 (skip) or at least 5"),
+    ("evaluation JSON that is a folder", "evaluate", ["{target}", "--json", "{data}"], copy_of_run,
      "must be the path of a .json file"),
-    ("resume a folder without checkpoint", "train.py", ["--resume", "{target}"], empty_folder,
+    ("resume a folder without checkpoint", "train", ["--resume", "{target}"], empty_folder,
      "cannot resume: no checkpoint.npz"),
-    ("truncated .keras file", "evaluate.py", ["{target}", "-n", "10"], truncated_model_file, "generator.keras"),
-    ("Lambda layer in a .keras file", "evaluate.py", ["{target}", "-n", "10"], model_file_with_lambda, "lambda"),
+    ("truncated .keras file", "evaluate", ["{target}", "-n", "10"], truncated_model_file, "generator.keras"),
+    ("Lambda layer in a .keras file", "evaluate", ["{target}", "-n", "10"], model_file_with_lambda, "lambda"),
 ]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case,script,arguments,set_up,message", BAD_INPUTS, ids=[case[0] for case in BAD_INPUTS])
-def test_bad_input_gives_one_line_exit_code_2_and_changes_no_file(finished_run, idx_folder, case, script,
-                                                                 arguments, set_up, message):
+@pytest.mark.parametrize("case,command,arguments,set_up,message", BAD_INPUTS, ids=[case[0] for case in BAD_INPUTS])
+def test_bad_input_gives_one_line_exit_code_2_and_changes_no_file(finished_run, idx_folder, run_in_process, case,
+                                                                 command, arguments, set_up, message):
     tmp_path = idx_folder
     target = set_up(finished_run, tmp_path) if set_up else None
     before = snapshot(tmp_path)
-    result = run_script(script, *(argument.format(target=target, data=idx_folder) for argument in arguments))
-    assert result.returncode == 2, result.stderr
-    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    assert message.lower() in result.stderr.lower()
+    code, error = run_in_process(command, *(argument.format(target=target, data=idx_folder) for argument in arguments))
+    assert code == 2, error
+    assert error.startswith("error: ") and error.count("\n") == 1, error
+    assert message.lower() in error.lower()
     assert snapshot(tmp_path) == before
+
+
+@pytest.mark.slow
+def test_a_script_refuses_bad_input_with_one_line_and_no_traceback(finished_run, tmp_path):
+    result = run_script("train.py", "--resume", str(copy_of_run(finished_run, tmp_path)), "--batch-size", "32")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (f"error: cannot resume {tmp_path / 'run'}: it was trained with "
+                                              f"batch_size 16, not 32")

@@ -6,7 +6,7 @@ from conftest import any_changed, weights_of
 
 from kerasgan.data import balanced_subset
 from kerasgan.gans import build_gan
-from kerasgan.losses import feature_matching_loss, real_probability, unsupervised_loss
+from kerasgan.losses import feature_matching_loss, unsupervised_loss
 from kerasgan.nets.sgan import WeightNormDense, build_sgan_discriminator, build_sgan_generator, initialize_weight_norm
 from kerasgan.recipes import get_recipe, make_optimizer, weight_average_momentum
 from kerasgan.semi_supervised import train_on_synthetic
@@ -30,12 +30,6 @@ def test_sgan_generator_makes_images_in_tanh_range():
     images = np.asarray(build_sgan_generator()(np.random.default_rng(0).uniform(size=(3, 100)).astype("float32")))
 
     assert images.shape == (3, 28, 28, 1) and images.min() >= -1.0 and images.max() <= 1.0
-
-
-def test_real_probability_is_z_over_z_plus_one():
-    z = np.exp(REAL_LOGITS.astype(np.float64)).sum(axis=1)
-
-    np.testing.assert_allclose(np.asarray(real_probability(REAL_LOGITS)), z / (z + 1), rtol=1e-6)
 
 
 def test_unsupervised_loss_matches_a_numpy_reference():

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from kerasgan.recipes import get_recipe, make_optimizer
-from kerasgan.run import prepare_run_dir, train_recipe
+from kerasgan.run import train_recipe
+from kerasgan.run_folder import RunFolder
+from kerasgan.settings import RunSettings
 from kerasgan.weight_average import AveragedAdam, warm_momentum
 
 
@@ -38,8 +40,9 @@ def test_only_the_generators_fixed_momentum_average_warms_up():
 @pytest.mark.slow
 def test_after_a_few_hundred_steps_on_mnist_the_averaged_generator_scores_no_worse_than_the_last_weights(
         shared_datasets, tmp_path):
-    run_dir = prepare_run_dir(tmp_path / "run")
-    summary = train_recipe(get_recipe("default").replace(steps=800), run_dir, progress=False, eval_samples=2000)
+    run_dir = RunFolder(tmp_path / "run").prepare()
+    summary = train_recipe(RunSettings(get_recipe("default").replace(steps=800), progress=False, eval_samples=2000),
+                           run_dir)
 
     scores = summary["average_vs_last"]
     assert summary["steps"] == 800

@@ -20,10 +20,10 @@ import sys
 from pathlib import Path
 
 from kerasgan.cli import check_json_path, positive_int, quiet_backend
+from kerasgan.data import DATASETS
 from kerasgan.errors import UserError
 from kerasgan.recipes import AUGMENTATIONS, ClassifierRecipe, recipe_names
 
-DATASETS = ("mnist", "fashion_mnist")
 RECIPES = recipe_names(ClassifierRecipe)
 METHODS = ("cnn", "sgan", "supervised", "synthetic")
 ALL_LABELS = 60000
@@ -67,7 +67,7 @@ def classify_with_cnn(args) -> None:
     out = args.out or Path("runs/classify") / f"{args.dataset}-{args.recipe}"
     epochs = None if args.epochs is None else int(args.epochs)
     results = run_classification(args.dataset, args.recipe, out, epochs, args.batch_size, args.seed,
-                                 args.method, verbose=0 if args.quiet else 2, augment=args.augment)
+                                 verbose=0 if args.quiet else 2, augment=args.augment)
     print(f"{args.dataset} {args.recipe}: test accuracy {results['test_accuracy']:.4f} "
           f"(train {results['train_s']:.0f} s); wrote {out}/curves.png, history.csv, results.json")
 

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kerasgan.cli import positive_int, quiet_backend
 from kerasgan.data import DATASETS
 from kerasgan.errors import UserError
 from kerasgan.recipes import Recipe, recipe_names
+from kerasgan.training.checkpoint import CHECKPOINT_INTERVAL_STEPS
+from kerasgan.training.distribute import STRATEGIES
 
-# kerasgan.training.checkpoint.CHECKPOINT_INTERVAL_STEPS and kerasgan.training.distribute.STRATEGIES, without importing TensorFlow
-DEFAULT_CHECKPOINT_INTERVAL_STEPS = 1000
-STRATEGIES = ("default", "mirrored", "multi-worker")
+if TYPE_CHECKING:
+    from kerasgan.run_folder import RunFolder
+    from kerasgan.settings import RunSettings
 DEFAULT_SEED = 0
 MIN_EVAL_SAMPLES = 5  # the evaluation's k-nearest-neighbour metrics need k + 2 images
 
@@ -54,7 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="reuse an existing --out folder: delete what kerasgan wrote there (refuses if it "
                              "holds other files)")
     parser.add_argument("--checkpoint-interval", type=positive_int, metavar="STEPS",
-                        help=f"steps between checkpoints (fast loop); default: {DEFAULT_CHECKPOINT_INTERVAL_STEPS}")
+                        help=f"steps between checkpoints (fast loop); default: {CHECKPOINT_INTERVAL_STEPS}")
     parser.add_argument("--seed", type=int, help=f"seeds weights, noise and data order; default: {DEFAULT_SEED}")
     parser.add_argument("--deterministic", action="store_true",
                         help="TensorFlow op determinism (kept on resume): same seed, same weights, bit for bit, "
@@ -68,7 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress lines")
 
 
-def resume_dir(args) -> Path | None:
+def resume_folder(args) -> Path | None:
     """The run folder to resume: ``--resume RUN_DIR``, or ``--out RUN_DIR --resume``; ``None`` for a new run."""
     if args.resume is None:
         return None
@@ -83,67 +86,67 @@ def resume_dir(args) -> Path | None:
     return Path(args.resume)
 
 
-def run(args: argparse.Namespace) -> None:
-    """Check the arguments, train the recipe into its run folder and say where everything went."""
-    run_dir = resume_dir(args)
-    quiet_backend()
-    from kerasgan.data import load_data
-    from kerasgan.recipes import changed_settings, get_recipe
-    from kerasgan.run import (check_loop, check_resume_matches, load_run_config, next_free_run_dir, prepare_run_dir,
-                              train_recipe)
-    from kerasgan.training.distribute import is_chief, make_strategy, replica_count
+def run_settings(args: argparse.Namespace, resumed: RunFolder | None) -> RunSettings:
+    """The run's settings from the options: a new run's, or those saved in the ``resumed`` folder with what the
+    options may change there (the length, the checkpoint interval, determinism)."""
+    from kerasgan.recipes import get_recipe
+    from kerasgan.settings import RunSettings
 
     overrides = dict(dataset=args.dataset, steps=args.steps, epochs=args.epochs, batch_size=args.batch_size,
                      sample_interval=args.sample_interval, loop=args.loop)
-    if run_dir is not None:
-        prepare_run_dir(run_dir, resume=True)
-        saved = load_run_config(run_dir)
-        recipe = saved["recipe"].replace(**overrides)
-        check_resume_matches(saved["recipe"],
-                             get_recipe(args.recipe, Recipe).replace(**overrides) if args.recipe else recipe, run_dir)
-        if args.seed is not None and args.seed != saved["seed"]:
-            raise UserError(f"cannot resume {run_dir}: it was trained with seed {saved['seed']}, not {args.seed}")
-        seed = saved["seed"]
-        checkpoint_interval_steps = args.checkpoint_interval or saved["checkpoint_interval_steps"]
-        deterministic = args.deterministic or saved["deterministic"]
-    else:
-        recipe = get_recipe(args.recipe or "default", Recipe).replace(**overrides)
-        seed = DEFAULT_SEED if args.seed is None else args.seed
-        checkpoint_interval_steps = args.checkpoint_interval or DEFAULT_CHECKPOINT_INTERVAL_STEPS
-        deterministic = args.deterministic
+    run_only = dict(eval_samples=args.eval_samples, progress=not args.no_progress, data_dir=args.data_dir)
+    if resumed is not None:
+        return resumed.resume_settings(args.recipe, overrides, args.seed, args.checkpoint_interval, args.deterministic,
+                                       **run_only)
+    return RunSettings(get_recipe(args.recipe or "default", Recipe).replace(**overrides),
+                       seed=DEFAULT_SEED if args.seed is None else args.seed,
+                       checkpoint_interval_steps=args.checkpoint_interval or CHECKPOINT_INTERVAL_STEPS,
+                       deterministic=args.deterministic, **run_only)
+
+
+def run(args: argparse.Namespace) -> None:
+    """Check the arguments, train the recipe into its run folder and say where everything went."""
+    resume_path = resume_folder(args)
+    quiet_backend()
+    from kerasgan.data import load_data
+    from kerasgan.recipes import changed_settings
+    from kerasgan.run import check_loop, train_recipe
+    from kerasgan.run_folder import RunFolder
+    from kerasgan.training.distribute import is_chief, make_strategy, replica_count
+
+    resumed = None if resume_path is None else RunFolder(resume_path)
+    settings = run_settings(args, resumed)
+    recipe = settings.recipe
     strategy = None if args.strategy == "default" else make_strategy(args.strategy)
-    check_loop(recipe, run_dir is not None, strategy)
+    check_loop(recipe, resumed is not None, strategy)
     x_train, y_train = load_data(recipe.dataset, "train", data_dir=args.data_dir)
-    out_dir = run_dir or args.out or next_free_run_dir(Path("runs") / recipe.name)  # runs/ under the current folder
+    folder = resumed or (RunFolder(args.out) if args.out else RunFolder.next_free(Path("runs") / recipe.name))
     chief = is_chief(strategy)
-    if run_dir is None and chief:
-        prepare_run_dir(out_dir, overwrite=args.overwrite)
+    if resumed is None and chief:
+        folder.prepare(overwrite=args.overwrite)
     print(f"recipe '{recipe.name}': {recipe.description}")
     if changes := changed_settings(recipe):
         print(f"changed here: {', '.join(changes)}")
-    print(f"{'resuming' if run_dir else 'writing to'} {out_dir}/" if chief else
-          f"{'resuming' if run_dir else 'training'} as a worker; the chief writes {out_dir}/")
+    print(f"{'resuming' if resumed else 'writing to'} {folder}/" if chief else
+          f"{'resuming' if resumed else 'training'} as a worker; the chief writes {folder}/")
     if strategy is not None:
         print(f"strategy '{args.strategy}': {replica_count(strategy)} devices share each batch of {recipe.batch_size}")
-    summary = train_recipe(recipe, out_dir, seed=seed, resume=run_dir is not None, progress=not args.no_progress,
-                           x_train=x_train, y_train=y_train, checkpoint_interval_steps=checkpoint_interval_steps,
-                           strategy=strategy, deterministic=deterministic, eval_samples=args.eval_samples,
-                           data_dir=args.data_dir)
+    summary = train_recipe(settings, folder, x_train, y_train, strategy, resume=resumed is not None)
     print(f"trained {summary['steps']} steps in {summary['train_wall_time_s']:.0f} s")
     if not chief:
         return
-    print(f"sample grids:  {out_dir / 'images'}/")
-    print(f"loss curves:   {out_dir / 'losses.png'}, {out_dir / 'losses.csv'}")
-    print(f"generator:     {out_dir / 'generator.keras'}")
-    print(f"summary:       {out_dir / 'summary.json'}")
+    print(f"sample grids:  {folder / 'images'}/")
+    print(f"loss curves:   {folder / 'losses.png'}, {folder / 'losses.csv'}")
+    print(f"generator:     {folder / 'generator.keras'}")
+    print(f"summary:       {folder / 'summary.json'}")
     evaluation = summary.get("evaluation")
     if evaluation and "test_accuracy" in evaluation:
-        print(f"classifier:    {out_dir / 'classifier.keras'}, test accuracy {evaluation['test_accuracy']:.4f} "
+        print(f"classifier:    {folder / 'classifier.keras'}, test accuracy {evaluation['test_accuracy']:.4f} "
               f"on {evaluation['test_size']:,} real test images")
     elif evaluation:
         from kerasgan.evaluation import format_table
 
         print(format_table(evaluation))
     if evaluation:
-        print(f"evaluation:    {out_dir / 'evaluation.json'}")
+        print(f"evaluation:    {folder / 'evaluation.json'}")
 

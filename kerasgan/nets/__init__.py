@@ -110,7 +110,7 @@ def build_gan_pair(
 ) -> tuple[keras.Model, keras.Model]:
     """Return ``(generator, discriminator)`` of a named GAN architecture.
 
-    ``output_activation`` applies where D has one validity output (``None`` gives logits, as the fast path wants).
+    ``output_activation`` applies where D has one validity output (``None`` gives logits, as the fast loop wants).
     """
     spec = get_architecture(architecture, *GAN_FAMILIES)
     generator = spec.generator(z_size=z_size, img_shape=img_shape)

@@ -2,7 +2,7 @@
 and the Keras-GAN discriminator with a minibatch standard deviation feature (the default recipe's).
 
 Discriminators end in a sigmoid as in the articles; pass ``output_activation=None`` to get logits for the
-compiled fast path.
+compiled fast loop.
 """
 
 from __future__ import annotations

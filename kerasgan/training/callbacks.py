@@ -26,8 +26,8 @@ from kerasgan.training.checkpoint import save_checkpoint
 
 @dataclass(frozen=True)
 class StepClock:
-    """Where Keras' epochs fall among a run's steps: epoch ``e`` is the chunk of steps after
-    ``max(e * chunk, start_step)`` up to ``min((e + 1) * chunk, total_steps)``. All chunks are ``chunk`` steps but
+    """Where the chunks (what Keras' ``fit()`` calls epochs) fall among a run's steps: chunk ``i`` is the steps
+    after ``max(i * chunk, start_step)`` up to ``min((i + 1) * chunk, total_steps)``. All chunks are ``chunk`` steps but
     the last one of a run whose length is not a whole number of chunks, and the first one of a run resumed off
     the chunk grid (``kerasgan.training.driver.segments`` makes the matching ``fit()`` calls)."""
 
@@ -35,39 +35,39 @@ class StepClock:
     total_steps: int | None = None
     start_step: int = 0
 
-    def end_step(self, epoch: int) -> int:
-        """The step reached at the end of Keras epoch ``epoch``."""
-        end = (epoch + 1) * self.chunk
+    def end_step(self, index: int) -> int:
+        """The step reached at the end of chunk ``index`` (Keras' epoch ``index``)."""
+        end = (index + 1) * self.chunk
         return end if self.total_steps is None else min(end, self.total_steps)
 
-    def first_step(self, epoch: int) -> int:
-        """The step reached at the start of Keras epoch ``epoch``."""
-        return max(epoch * self.chunk, self.start_step)
+    def first_step(self, index: int) -> int:
+        """The step reached at the start of chunk ``index``."""
+        return max(index * self.chunk, self.start_step)
 
     def finished(self, step: int) -> bool:
         return self.total_steps is not None and step >= self.total_steps
 
 
 def as_clock(chunks: StepClock | int) -> StepClock:
-    """A :class:`StepClock`, from itself or from a plain number of steps per Keras epoch."""
+    """A :class:`StepClock`, from itself or from a plain number of steps per chunk."""
     return chunks if isinstance(chunks, StepClock) else StepClock(int(chunks))
 
 
 class GANMonitor(keras.callbacks.Callback):
-    """Every ``every_epochs`` epochs, feed the generator the same ``inputs`` and save the grid as a PNG.
+    """Every ``every_chunks`` chunks (Keras epochs), feed the generator the same ``inputs`` and save the grid as a PNG.
 
     ``inputs`` come from ``gan.grid_inputs(rows, cols)`` (latent points, with labels for a conditional GAN,
     whose rows are then titled with ``row_labels``). With ``tensorboard_dir`` the grid also goes to
     TensorBoard's Images tab; at the end of training all grids in ``image_dir`` become one animated GIF, so a
     resumed run's GIF covers the whole run.
 
-    keras.io's form, ``GANMonitor(num_img=3, latent_dim=128)``, works as in its examples: after every epoch it
+    keras.io's form, ``GANMonitor(num_img=3, latent_dim=128)``, works as in its examples: after every Keras epoch it
     saves ``num_img`` images of new random latent points as ``generated_img_EPOCH_I.png`` in ``image_dir``
     (default: the current folder).
     """
 
     def __init__(self, inputs=None, image_dir: str | Path = ".", clock: StepClock | int = 1,
-                 grid: tuple[int, int] = (5, 5), every_epochs: int = 1, tensorboard_dir: str | Path | None = None,
+                 grid: tuple[int, int] = (5, 5), every_chunks: int = 1, tensorboard_dir: str | Path | None = None,
                  gif_path: str | Path | None = None, row_labels: list[str] | None = None, *,
                  num_img: int | None = None, latent_dim: int | None = None):
         super().__init__()
@@ -81,7 +81,7 @@ class GANMonitor(keras.callbacks.Callback):
         self.image_dir = Path(image_dir)
         self.clock = as_clock(clock)
         self.grid = grid
-        self.every_epochs = every_epochs
+        self.every_chunks = every_chunks
         self.writer = None
         if tensorboard_dir and has_module("tensorflow"):
             import tensorflow as tf
@@ -123,11 +123,11 @@ class GANMonitor(keras.callbacks.Callback):
         if self.num_img is None and not any(self.image_dir.glob("step_*.png")):
             self.sample(0)
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, index, logs=None):
         if self.num_img is not None:
-            self.save_images(epoch)
-        elif (epoch + 1) % self.every_epochs == 0:
-            self.sample(self.clock.end_step(epoch))
+            self.save_images(index)
+        elif (index + 1) % self.every_chunks == 0:
+            self.sample(self.clock.end_step(index))
 
     def on_train_end(self, logs=None):
         """The last grid and the GIF, once the run is over (a run of several ``fit()`` calls ends with the last)."""
@@ -165,9 +165,9 @@ class LossScalars(keras.callbacks.Callback):
         self.writer = Writer(str(Path(log_dir) / "train"))
         self.clock = as_clock(clock)
 
-    def on_epoch_end(self, epoch, logs=None):
-        for name, value in (logs or {}).items():
-            self.writer.add_scalar(f"epoch_{name}", float(value), step=self.clock.end_step(epoch))
+    def on_epoch_end(self, index, logs=None):
+        for name, value in (logs or {}).items():  # Keras' own tag names: epoch_d_loss, ...
+            self.writer.add_scalar(f"epoch_{name}", float(value), step=self.clock.end_step(index))
         self.writer.flush()
 
     def on_train_end(self, logs=None):
@@ -190,29 +190,29 @@ class NonFiniteLoss(TrainingFailed):
 
 
 class RunState(keras.callbacks.Callback):
-    """Keeps the loss history, checkpoints every ``every_epochs`` epochs, and stops at the first NaN/Inf loss.
+    """Keeps the loss history, checkpoints every ``every_chunks`` chunks, and stops at the first NaN/Inf loss.
 
     After ``fit`` returns, ``failed_step`` is the step whose loss was not finite (or ``None``); with
     ``steps_per_execution > 1`` it is the last step of the compiled chunk in which the loss went bad.
     """
 
     def __init__(self, checkpoint_path: str | Path, clock: StepClock | int, history: dict[str, list[float]] | None = None,
-                 every_epochs: int = 1):
+                 every_chunks: int = 1):
         super().__init__()
         self.checkpoint_path = Path(checkpoint_path)
         self.clock = as_clock(clock)
         self.history = history if history is not None else {}
-        self.every_epochs = every_epochs
+        self.every_chunks = every_chunks
         self.failed_step: int | None = None
         self.saved_step: int | None = None
-        self.epoch = 0
+        self.chunk_index = 0
 
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch = epoch
+    def on_epoch_begin(self, index, logs=None):
+        self.chunk_index = index
 
     def on_train_batch_end(self, batch, logs=None):
         if logs and not all(math.isfinite(float(value)) for value in logs.values()):
-            self.failed_step = self.clock.first_step(self.epoch) + batch + 1
+            self.failed_step = self.clock.first_step(self.chunk_index) + batch + 1
             self.model.stop_training = True
 
     def failed_steps(self) -> str:
@@ -222,14 +222,14 @@ class RunState(keras.callbacks.Callback):
             return f"step {self.failed_step}"
         return f"steps {self.failed_step - chunk + 1}-{self.failed_step}"
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, index, logs=None):
         if self.failed_step is not None:
             return
-        step = self.clock.end_step(epoch)
+        step = self.clock.end_step(index)
         self.history.setdefault("step", []).append(step)
         for name, value in (logs or {}).items():
             self.history.setdefault(name, []).append(float(value))
-        if (epoch + 1) % self.every_epochs == 0:
+        if (index + 1) % self.every_chunks == 0:
             save_checkpoint(self.model, self.checkpoint_path, step, self.history)
             self.saved_step = step
 
@@ -254,17 +254,17 @@ class TrainingProgress(keras.callbacks.Callback):
         self.start_step = clock.start_step
         self.stream = stream or sys.stdout
         self.interactive = self.stream.isatty()
-        self.every_epochs = max(1, round(self.total_steps / clock.chunk / lines))
+        self.every_chunks = max(1, round(self.total_steps / clock.chunk / lines))
         self.started_s: float | None = None
 
     def on_train_begin(self, logs=None):
         if self.started_s is None:  # the first of the run's fit() calls
             self.started_s = time.perf_counter()
 
-    def on_epoch_end(self, epoch, logs=None):
-        step = self.clock.end_step(epoch)
+    def on_epoch_end(self, index, logs=None):
+        step = self.clock.end_step(index)
         finished = self.clock.finished(step)
-        if not (self.interactive or finished or (epoch + 1) % self.every_epochs == 0):
+        if not (self.interactive or finished or (index + 1) % self.every_chunks == 0):
             return
         line = self.describe(step, logs or {})
         if self.interactive:

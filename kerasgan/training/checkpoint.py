@@ -1,4 +1,4 @@
-"""Crash-safe checkpoints of a fast-path GAN: one ``.npz`` file, written to a temporary name then renamed.
+"""Crash-safe checkpoints of a fast-loop GAN: one ``.npz`` file, written to a temporary name then renamed.
 
 A checkpoint holds the generator's and discriminator's weights and their names, both optimizers' variables,
 the sampling seed's state, the seed states of the random layers (Dropout, GaussianNoise), the step reached and
@@ -21,7 +21,6 @@ from kerasgan.errors import UserError
 
 CHECKPOINT_NAME = "checkpoint.npz"
 CHECKPOINT_INTERVAL_STEPS = 1000  # the default steps between two checkpoints
-CONFIG_NAME = "config.json"  # the settings a run folder was trained with (written beside its checkpoint)
 
 
 # Groups a checkpoint from before they existed may lack; restoring such a file keeps their fresh values.

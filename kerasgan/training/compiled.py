@@ -1,4 +1,4 @@
-"""The fast path's home in earlier releases: ``GAN`` and ``build_gan`` now live in :mod:`kerasgan.gans`."""
+"""The fast loop's home in earlier releases: ``GAN`` and ``build_gan`` now live in :mod:`kerasgan.gans`."""
 
 from kerasgan.gans import GAN, BaseGAN, build_gan
 

@@ -1,4 +1,4 @@
-"""Where the fast path runs: ``tf.distribute`` strategies or, on JAX, a ``keras.distribution``, and which process
+"""Where the fast loop runs: ``tf.distribute`` strategies or, on JAX, a ``keras.distribution``, and which process
 writes the run folder.
 
 - :func:`make_strategy` names the strategy: ``default`` (one device), ``mirrored`` (every local GPU, or
@@ -12,14 +12,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kerasgan.errors import UserError
+from kerasgan.training.checkpoint import CHECKPOINT_NAME, checkpoint_step
 
 if TYPE_CHECKING:
     import tensorflow as tf
 
 STRATEGIES = ("default", "mirrored", "multi-worker")
+# What TensorFlow's message about a lost peer says on the line worth showing (connection reset, health check).
+LOST_PEER_WORDS = re.compile(r"aborted|is down|reset by peer|deadline|unhealthy", re.IGNORECASE)
+FUNCTION_NODE = re.compile(r"\{\{function_node [^}]*\}\}")
 
 
 def make_strategy(name: str = "default") -> tf.distribute.Strategy:
@@ -100,3 +106,15 @@ def check_batch_split(batch_size: int, strategy: tf.distribute.Strategy) -> None
     if batch_size % replicas:
         raise UserError(f"batch size {batch_size} does not split evenly between {replicas} replicas "
                         f"(use a multiple of {replicas})")
+
+
+def worker_lost_message(error: Exception, run_dir: Path) -> str:
+    """What a worker that lost a peer says: what happened, which checkpoint is kept and how to go on."""
+    lines = [FUNCTION_NODE.sub("", line).strip() for line in str(getattr(error, "message", error)).splitlines()]
+    reason = next((line for line in lines if LOST_PEER_WORDS.search(line)), type(error).__name__)
+    checkpoint = run_dir / CHECKPOINT_NAME
+    if not checkpoint.is_file():
+        return (f"a worker of this multi-worker run was lost ({reason}) before the first checkpoint; start every "
+                f"worker again with --overwrite {run_dir}")
+    return (f"a worker of this multi-worker run was lost ({reason}); the last checkpoint (step "
+            f"{checkpoint_step(checkpoint)}) is {checkpoint}; start every worker again with --resume {run_dir}")

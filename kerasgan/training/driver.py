@@ -9,7 +9,6 @@ TensorBoard, progress in steps and real epochs, and a ``tf.distribute`` strategy
 from __future__ import annotations
 
 import importlib
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,12 +23,13 @@ from kerasgan.nets import LABELLED_FAMILIES, SEMI_SUPERVISED, get_architecture
 from kerasgan.recipes import Recipe
 from kerasgan.training.callbacks import (GANMonitor, NonFiniteLoss, RunState, StepClock, TrainingProgress,
                                         tensorboard_callbacks)
-from kerasgan.training.checkpoint import (CHECKPOINT_INTERVAL_STEPS, CHECKPOINT_NAME, CONFIG_NAME, checkpoint_step,
-                                         load_checkpoint)
+from kerasgan.run_folder import RunFolder
+from kerasgan.settings import RunSettings
+from kerasgan.training.checkpoint import CHECKPOINT_INTERVAL_STEPS, checkpoint_step, load_checkpoint
 from kerasgan.training.distribute import check_batch_split, is_multi_worker
 
 LOG_INTERVAL_STEPS = 200
-# The fast-path setting from benchmarks/gan_speed.py on a 2-core CPU (docs/benchmark.md): 25 steps per execution
+# The fast-loop setting from benchmarks/gan_speed.py on a 2-core CPU (docs/benchmark.md): 25 steps per execution
 # always helps; XLA helps MLPs at batch 32 only and slows batch 128+ and the convolutional GANs, so a recipe
 # turns it on (``jit_compile``) only where it measured faster.
 STEPS_PER_EXECUTION = 25
@@ -49,7 +49,7 @@ class FitResult:
 def input_pipeline():
     """The module of resumable input streams for the active backend: ``tf.data`` on TensorFlow, numpy elsewhere."""
     if keras.config.backend() == "tensorflow":
-        return importlib.import_module("kerasgan.training.pipeline")
+        return importlib.import_module("kerasgan.training.pipeline_tensorflow")
     return importlib.import_module("kerasgan.training.numpy_pipeline")
 
 
@@ -68,31 +68,22 @@ def training_stream(family: str, recipe: Recipe, x_train: np.ndarray, y_train: n
     return streams.resumable_dataset(x_train, recipe.batch_size, seed=seed, start_step=start_step, labels=labels)
 
 
-def fit_recipe(
-    recipe: Recipe,
-    x_train: np.ndarray,
-    y_train: np.ndarray | None,
-    out_dir: str | Path,
-    seed: int = 0,
-    resume_from: str | Path | None = None,
-    progress: bool = True,
-    checkpoint_interval_steps: int = CHECKPOINT_INTERVAL_STEPS,
-    strategy=None,
-    config: dict | None = None,
-) -> FitResult:
-    """Train ``recipe``'s GAN on ``x_train`` (and ``y_train``), writing grids, logs and checkpoints into ``out_dir``.
+def fit_recipe(settings: RunSettings, x_train: np.ndarray, y_train: np.ndarray | None, folder: RunFolder,
+               resume_from: RunFolder | None = None, strategy=None) -> FitResult:
+    """Train ``settings.recipe``'s GAN on ``x_train`` (and ``y_train``), writing grids, logs, checkpoints and, once
+    the settings and the checkpoint have been checked (a refused run leaves the folder as it was), ``config.json``
+    into ``folder``.
 
-    ``resume_from`` is a run folder whose checkpoint the run continues (usually ``out_dir`` itself). ``config``
-    is written to ``out_dir/config.json`` once the settings and the checkpoint have been checked, so a refused
-    run leaves the folder as it was. The run trains exactly the recipe's steps (:func:`segments`). After the last
-    step and the last checkpoint, ``gan.finish_training()`` makes the networks final.
+    ``resume_from`` is a run folder whose checkpoint the run continues (usually ``folder`` itself). The run trains
+    exactly the recipe's steps (:func:`segments`). After the last step and the last checkpoint,
+    ``gan.finish_training()`` makes the networks final.
     """
-    out_dir = Path(out_dir)
+    recipe, seed, checkpoint_interval_steps = settings.recipe, settings.seed, settings.checkpoint_interval_steps
     family = get_architecture(recipe.architecture).family
     total_steps = recipe.steps_for(len(x_train))
     if strategy is not None:
         check_batch_split(recipe.batch_size, strategy)
-    checkpoint_path = Path(resume_from) / CHECKPOINT_NAME if resume_from is not None else None
+    checkpoint_path = resume_from.checkpoint if resume_from is not None else None
     start_step = checkpoint_step(checkpoint_path) if checkpoint_path else 0
     chunk = chunk_steps(total_steps, checkpoint_interval_steps)
     parts = segments(start_step, total_steps, chunk)
@@ -109,25 +100,24 @@ def fit_recipe(
     else:
         history = {}
         gan.initialize(x_train, seed)
-    if config is not None:
-        (out_dir / CONFIG_NAME).write_text(json.dumps(config, indent=2))
+    folder.write_settings(settings)
     clock = StepClock(chunk, total_steps, start_step)
-    run_state = RunState(out_dir / CHECKPOINT_NAME, clock, history,
-                         every_epochs=max(1, checkpoint_interval_steps // chunk))
-    callbacks = [*sample_callbacks(gan, recipe, out_dir, clock, seed), run_state,
-                 *tensorboard_callbacks(out_dir / "logs", clock)]
-    if progress:
+    run_state = RunState(folder.checkpoint, clock, history,
+                         every_chunks=max(1, checkpoint_interval_steps // chunk))
+    callbacks = [*sample_callbacks(gan, recipe, folder.path, clock, seed), run_state,
+                 *tensorboard_callbacks(folder / "logs", clock)]
+    if settings.progress:
         callbacks.append(TrainingProgress(clock, len(x_train) // recipe.batch_size))
     for part in parts:
         set_steps_per_execution(gan, steps_per_execution(part.chunk, strategy))
         dataset = training_stream(family, recipe, x_train, y_train, seed, part.start_step)
-        gan.fit(dataset, epochs=part.end_epoch, initial_epoch=part.first_epoch, steps_per_epoch=part.chunk,
+        gan.fit(dataset, epochs=part.end_chunk, initial_epoch=part.first_chunk, steps_per_epoch=part.chunk,
                 callbacks=callbacks, verbose=0, shuffle=False)
         if run_state.failed_step is not None or gan.stop_training:
             break
     if run_state.failed_step is not None:
         kept = (f"the last good checkpoint (step {run_state.saved_step or start_step}) is kept in "
-                f"{out_dir / CHECKPOINT_NAME}" if (out_dir / CHECKPOINT_NAME).is_file() else "no checkpoint was saved")
+                f"{folder.checkpoint}" if folder.checkpoint.is_file() else "no checkpoint was saved")
         raise NonFiniteLoss(f"training stopped: the loss became NaN or infinite at {run_state.failed_steps()}; "
                             f"{kept}")
     last_generator = copy_model(gan.generator) if gan.averages_generator() else None
@@ -145,13 +135,13 @@ def copy_model(model: keras.Model) -> keras.Model:
 
 @dataclass(frozen=True)
 class Segment:
-    """One ``fit()`` call: Keras epochs ``first_epoch`` up to ``end_epoch`` of ``chunk`` steps each, from
+    """One ``fit()`` call: chunks ``first_chunk`` up to ``end_chunk`` (Keras' epochs) of ``chunk`` steps each, from
     ``start_step`` (numbered as :class:`~kerasgan.training.callbacks.StepClock` numbers the run's chunks)."""
 
     start_step: int
     chunk: int
-    first_epoch: int
-    end_epoch: int
+    first_chunk: int
+    end_chunk: int
 
 
 def segments(start_step: int, total_steps: int, chunk: int) -> list[Segment]:
@@ -200,6 +190,6 @@ def sample_callbacks(gan: BaseGAN, recipe: Recipe, out_dir: Path, clock: StepClo
     """The grid of fixed generator inputs, every ``sample_interval`` steps: PNG, TensorBoard image, final GIF."""
     rows, cols = recipe.grid
     return [GANMonitor(gan.grid_inputs(rows, cols, seed), out_dir / "images", clock, recipe.grid,
-                       every_epochs=max(1, round(recipe.sample_interval / clock.chunk)),
+                       every_chunks=max(1, round(recipe.sample_interval / clock.chunk)),
                        tensorboard_dir=out_dir / "logs" / "samples", gif_path=out_dir / "samples.gif",
                        row_labels=gan.grid_row_labels(rows, CLASS_NAMES.get(recipe.dataset)))]

@@ -1,7 +1,7 @@
-"""The fast path's input streams without ``tf.data``, for the JAX and PyTorch backends: Python generators of
+"""The fast loop's input streams without ``tf.data``, for the JAX and PyTorch backends: Python generators of
 numpy batches, in an order a resumed run reproduces.
 
-As in :mod:`kerasgan.training.pipeline`, every stream is a function of ``(seed, step)`` alone: pass ``p`` over
+As in :mod:`kerasgan.training.pipeline_tensorflow`, every stream is a function of ``(seed, step)`` alone: pass ``p`` over
 ``N`` items is the permutation drawn by ``numpy.random.default_rng((seed, p))``, cut into ``N // batch_size``
 batches, and a run resumed at step S starts at the batch step S would have used. (The permutations differ
 from the TensorFlow pipeline's, so a run does not repeat its batches on another backend.)

@@ -1,4 +1,4 @@
-"""The ``tf.data`` input pipelines of the fast path, in an order that a resumed run can reproduce.
+"""The ``tf.data`` input pipelines of the fast loop, in an order that a resumed run can reproduce.
 
 Every stream is a function of ``(seed, step)`` alone: pass ``p`` over ``N`` items is the permutation
 ``stateless_shuffle(range(N), seed=(seed, p))`` cut into ``N // batch_size`` batches (the remainder is dropped),

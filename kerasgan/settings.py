@@ -1,0 +1,56 @@
+"""The settings of one training run: the recipe and everything the command line adds to it, in one object.
+
+``kerasgan train`` builds a :class:`RunSettings` from its options, and the run, the fit driver and the run folder
+take it whole. A new setting is a field here, an option in ``commands/train.py`` and the one place that uses it.
+What a resumed run must keep is saved in the run folder's ``config.json`` (:meth:`RunSettings.config`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from kerasgan.recipes import Recipe
+from kerasgan.training.checkpoint import CHECKPOINT_INTERVAL_STEPS
+
+# Recipe fields a resumed run must share with the run it continues (the length may grow).
+RESUME_FIXED_FIELDS = ("dataset", "architecture", "optimizer", "loop", "batch_size", "z_size", "label_smoothing",
+                       "labels", "jit_compile", "generator_average", "balance_weight")
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """One run's settings: the ``recipe`` (the model, its data and its length) and how this run trains it.
+
+    ``seed`` seeds the weights, the noise and the batch order; ``checkpoint_interval_steps`` is the steps between
+    checkpoints (fast loop); ``deterministic`` asks the backend for deterministic kernels; ``eval_samples``
+    generated images are scored at the end (0: none); ``progress`` prints progress lines; ``data_dir`` is a
+    folder of the original IDX files. The first four are saved with the run and kept on resume.
+    """
+
+    recipe: Recipe
+    seed: int = 0
+    checkpoint_interval_steps: int = CHECKPOINT_INTERVAL_STEPS
+    deterministic: bool = False
+    eval_samples: int = 0
+    progress: bool = True
+    data_dir: Path | None = None
+
+    def replace(self, **changes) -> "RunSettings":
+        """A copy with some settings changed."""
+        return dataclasses.replace(self, **changes)
+
+    def config(self) -> dict:
+        """What the run folder's ``config.json`` holds: the recipe's fields and the saved run settings."""
+        return {**dataclasses.asdict(self.recipe), "seed": self.seed,
+                "checkpoint_interval_steps": self.checkpoint_interval_steps, "deterministic": self.deterministic}
+
+    @classmethod
+    def from_config(cls, config: dict, **run_only) -> "RunSettings":
+        """The settings :meth:`config` saved, with the ones not saved (``eval_samples``, ...) from ``run_only``."""
+        config = dict(config)
+        saved = {"seed": int(config.pop("seed")),
+                 "checkpoint_interval_steps": int(config.pop("checkpoint_interval_steps", CHECKPOINT_INTERVAL_STEPS)),
+                 "deterministic": bool(config.pop("deterministic", False))}
+        return cls(Recipe(**{**config, "grid": tuple(config["grid"])}), **saved, **run_only)
