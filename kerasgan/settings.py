@@ -14,6 +14,7 @@ from pathlib import Path
 from kerasgan.recipes import Recipe
 from kerasgan.training.checkpoint import CHECKPOINT_INTERVAL_STEPS
 
+RUN_ONLY = ("eval_samples", "progress", "data_dir")  # this run's choices, not saved with it
 # Recipe fields a resumed run must share with the run it continues (the length may grow).
 RESUME_FIXED_FIELDS = ("dataset", "architecture", "optimizer", "loop", "batch_size", "z_size", "label_smoothing",
                        "labels", "jit_compile", "generator_average", "balance_weight")
@@ -26,7 +27,7 @@ class RunSettings:
     ``seed`` seeds the weights, the noise and the batch order; ``checkpoint_interval_steps`` is the steps between
     checkpoints (fast loop); ``deterministic`` asks the backend for deterministic kernels; ``eval_samples``
     generated images are scored at the end (0: none); ``progress`` prints progress lines; ``data_dir`` is a
-    folder of the original IDX files. The first four are saved with the run and kept on resume.
+    folder of the original IDX files. All but the ``RUN_ONLY`` ones are saved with the run and kept on resume.
     """
 
     recipe: Recipe
@@ -42,15 +43,20 @@ class RunSettings:
         return dataclasses.replace(self, **changes)
 
     def config(self) -> dict:
-        """What the run folder's ``config.json`` holds: the recipe's fields and the saved run settings."""
-        return {**dataclasses.asdict(self.recipe), "seed": self.seed,
-                "checkpoint_interval_steps": self.checkpoint_interval_steps, "deterministic": self.deterministic}
+        """What the run folder's ``config.json`` holds: the recipe's fields, then every saved setting."""
+        return {**dataclasses.asdict(self.recipe), **{field.name: getattr(self, field.name) for field in saved_fields()}}
 
     @classmethod
     def from_config(cls, config: dict, **run_only) -> "RunSettings":
-        """The settings :meth:`config` saved, with the ones not saved (``eval_samples``, ...) from ``run_only``."""
+        """The settings :meth:`config` saved (a setting newer than the run takes its default), with the
+        ``RUN_ONLY`` ones from ``run_only``."""
         config = dict(config)
-        saved = {"seed": int(config.pop("seed")),
-                 "checkpoint_interval_steps": int(config.pop("checkpoint_interval_steps", CHECKPOINT_INTERVAL_STEPS)),
-                 "deterministic": bool(config.pop("deterministic", False))}
+        saved = {field.name: config.pop(field.name) for field in saved_fields() if field.name in config}
+        if "seed" not in saved:
+            raise KeyError("seed")
         return cls(Recipe(**{**config, "grid": tuple(config["grid"])}), **saved, **run_only)
+
+
+def saved_fields() -> list[dataclasses.Field]:
+    """The settings saved with a run, in ``config.json``'s order."""
+    return [field for field in dataclasses.fields(RunSettings) if field.name not in ("recipe", *RUN_ONLY)]

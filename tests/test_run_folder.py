@@ -95,3 +95,14 @@ def test_a_folder_without_checkpoint_or_with_a_corrupt_config_cannot_be_resumed(
     folder.config.write_text("{not json")
     with pytest.raises(UserError, match="cannot resume: .*config.json is corrupt \\(JSONDecodeError"):
         folder.resume_settings(None, {}, None, None, False)
+
+
+def test_a_run_saved_before_a_setting_existed_reads_back_with_that_settings_default(tmp_path):
+    folder = saved_run(tmp_path, seed=2, checkpoint_interval_steps=5, deterministic=True)
+    config = json.loads(folder.config.read_text())
+    del config["checkpoint_interval_steps"], config["deterministic"]
+    folder.config.write_text(json.dumps(config))
+
+    settings = folder.read_settings()
+
+    assert (settings.seed, settings.checkpoint_interval_steps, settings.deterministic) == (2, 1000, False)
