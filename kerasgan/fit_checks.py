@@ -47,7 +47,7 @@ def first_batch(x, y=None) -> tuple:
         return (element[0], element[1] if len(element) > 1 else None) if isinstance(element, tuple) else (element, None)
     if isinstance(x, (tuple, list)):
         return x[0], (x[1] if len(x) > 1 else y)
-    if isinstance(x, np.ndarray) or hasattr(x, "__array__") and hasattr(x, "shape"):
+    if hasattr(x, "__array__") and hasattr(x, "shape"):  # numpy or a backend tensor
         return x, y
     return None, None
 

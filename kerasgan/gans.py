@@ -223,6 +223,7 @@ class GAN(BaseGAN):
         super().__init__(discriminator, generator, latent_dim, seed, **kwargs)
         self.label_smoothing = label_smoothing
         self.loss_fn = None
+        self.accuracy_threshold = 0.5 if ends_in_sigmoid(discriminator) else 0.0  # probabilities or logits
 
     def compile(self, d_optimizer: keras.optimizers.Optimizer, g_optimizer: keras.optimizers.Optimizer,
                 loss_fn=None, **kwargs) -> None:
@@ -234,8 +235,8 @@ class GAN(BaseGAN):
 
     def adversarial_losses(self, real_outputs, fake_outputs) -> dict:
         """D's and G's losses and D's accuracy from D's validity outputs, with ``loss_fn`` where one was given."""
-        threshold = 0.5 if ends_in_sigmoid(self.discriminator) else 0.0
-        return adversarial_losses(real_outputs, fake_outputs, self.label_smoothing, self.loss_fn, threshold)
+        return adversarial_losses(real_outputs, fake_outputs, self.label_smoothing, self.loss_fn,
+                                  self.accuracy_threshold)
 
     def compute_losses(self, data, training: bool = True) -> dict:
         """Both losses of one step from one generator pass."""
