@@ -27,7 +27,7 @@ from benchmarks.torch_loop import is_dense_only, torch_gan_step
 from kerasgan.gans import build_gan
 from kerasgan.nets import build_gan_pair
 from kerasgan.training.parity import initialize_model, train
-from kerasgan.training.pipeline_tensorflow import make_dataset
+from kerasgan.data import make_dataset
 
 BATCH_SIZES = (32, 128, 256)
 FAST_CONFIGS = ((False, 1), (False, 25), (True, 1), (True, 25))  # (jit_compile, steps_per_execution)

@@ -63,13 +63,13 @@ def torch_gan_step(architecture: str, images: np.ndarray, batch_size: int, devic
     d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
     bce = torch.nn.BCELoss()
     flat_images = torch.from_numpy(images.reshape(len(images), -1)).to(device)
-    z_size = keras_generator.input_shape[-1]
+    latent_dim = keras_generator.input_shape[-1]
     ones = torch.ones(batch_size, 1, device=device)
     zeros = torch.zeros(batch_size, 1, device=device)
 
     def step() -> None:
         real = flat_images[torch.randint(0, len(flat_images), (batch_size,), device=device)]
-        fake = generator(torch.randn(batch_size, z_size, device=device))
+        fake = generator(torch.randn(batch_size, latent_dim, device=device))
         d_optimizer.zero_grad()
         d_loss = bce(discriminator(real), ones) + bce(discriminator(fake.detach()), zeros)
         d_loss.backward()

@@ -2,14 +2,18 @@
 
 Data flows one way: data -> networks -> GAN model -> fit driver -> evaluation -> plotting.
 
-- ``data``: MNIST / Fashion-MNIST as numpy arrays from tfds, the keras cache or IDX files; balanced label subsets.
+- ``data_spec``: ``DataSpec``, the one description of a run's images (name, shape, class names, source,
+  fingerprint) that everything below reads; ``data``: MNIST / Fashion-MNIST as numpy arrays from tfds, the keras
+  cache or IDX files, balanced label subsets (``data_tensorflow``: the README's ``make_dataset``).
 - ``nets``: every network, ``keras.layers``/``keras.ops`` only, and ONE registry (``nets.ARCHITECTURES``):
   ``nets.mlp`` (the articles' MLPs), ``nets.dcgan``, ``nets.conditional`` (conditional and AC-GAN nets),
   ``nets.sgan`` (weight-normalised semi-supervised nets), ``nets.classifier`` (the CNN article).
 - ``losses``: the adversarial, auxiliary-classifier and semi-supervised losses in ``keras.ops``.
 - ``gans``: the GAN model family, one base (noise, both optimizers, metrics) and ``GAN``, ``ConditionalGAN``,
   ``ClassAwareGAN``, ``SemiSupervisedGAN``, ``WassersteinGAN``; ``build_gan`` builds any registered GAN
-  architecture, compiled.
+  architecture, compiled. Each class answers for its family: the batches it trains on (``batch_format``), whether
+  its G takes a label (``conditional``), its latents' distribution (``latent_distribution``, drawn with numpy
+  by ``latents``) and its sample grid (``grid_inputs``); ``family_class`` gives a recorded architecture's class.
 - ``training``: ``step_tensorflow``, ``step_jax``, ``step_torch`` (each backend's train step), ``driver`` (the one fit driver: checkpoints,
   resume, NaN guard, grids, TensorBoard, ``--strategy``), ``pipeline_tensorflow`` and ``numpy_pipeline``
   (resumable ``tf.data`` and numpy streams), ``callbacks``, ``checkpoint`` (crash-safe checkpoints, the safe ``.keras`` loader), ``distribute``
@@ -38,6 +42,12 @@ Words, one per idea in code, options and docs:
   progress run between them (``StepClock``, ``segments``).
 - **fast loop** and **parity loop**: ``--loop fast`` (``GAN.fit()`` driven by ``training.driver``) and
   ``--loop parity`` (the articles' ``train_on_batch`` loop, ``training.parity``).
+- **latent_dim**: the size of G's input noise ``z`` (keras.io's and Keras-GAN's name; a recipe's ``latent_dim``).
+- **family**: the kind of GAN, one class of ``gans`` (its name in ``nets.ARCHITECTURES`` registers which one trains
+  each architecture).
+- **minibatch stddev**: the standard deviation of D's features over the batch, fed back to D as one more
+  feature (``nets.mlp.MinibatchStddev``; ``mbstd`` in the architecture name ``keras-gan-mbstd``).
+- **data description**: the ``DataSpec`` of a run's images, saved as ``config.json``'s ``data``.
 - **recipe**: named model and data settings (``recipes``). **Settings**: a recipe plus one run's choices
   (``RunSettings``). **Run folder**: what one run writes (``RunFolder``).
 """

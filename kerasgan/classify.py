@@ -16,13 +16,13 @@ import keras
 import numpy as np
 from keras import layers
 
-from kerasgan.data import DATASETS, IMG_SHAPE, load_data
+from kerasgan.data import DATASETS, load_data
+from kerasgan.data_spec import BUILT_IN
 from kerasgan.errors import UserError
 from kerasgan.nets import build_named_classifier
 from kerasgan.plotting import pyplot, write_history_csv
 from kerasgan.recipes import AUGMENTATIONS, ClassifierRecipe, get_recipe
 
-NUM_CLASSES = 10
 BACKGROUND = -1.0  # the value of an empty pixel in [-1, 1] images; augmentation fills with it
 
 
@@ -102,11 +102,12 @@ def train_classifier(
     """
     recipe = get_recipe(recipe, ClassifierRecipe) if isinstance(recipe, str) else recipe
     keras.utils.set_random_seed(seed)
-    classifier = build_named_classifier(recipe.architecture, IMG_SHAPE, recipe.dropout)
+    data = BUILT_IN[dataset]
+    classifier = build_named_classifier(recipe.architecture, data.image_shape, recipe.dropout)
     trainer = with_augmentation(classifier, dataset, recipe.augment)
     steps_per_epoch = -(-len(train[0]) // recipe.batch_size)
     compile_for_recipe(trainer, recipe, steps_per_epoch)
-    encode = (lambda labels: keras.utils.to_categorical(labels, NUM_CLASSES)) if recipe.label_smoothing \
+    encode = (lambda labels: keras.utils.to_categorical(labels, data.num_classes)) if recipe.label_smoothing \
         else (lambda labels: labels)
     validation_data = None if validation is None or len(validation[0]) == 0 \
         else (validation[0], encode(validation[1]))

@@ -21,17 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
+from kerasgan.data_spec import BUILT_IN, DataSpec
 from kerasgan.errors import UserError
 
 DATASETS = ("mnist", "fashion_mnist")
 SPLITS = ("train", "test")
 SOURCES = ("tfds", "keras", "idx")
-CLASS_NAMES = {
-    "mnist": [str(digit) for digit in range(10)],
-    "fashion_mnist": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                      "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
-}
-IMG_SHAPE = (28, 28, 1)
+CLASS_NAMES = {name: list(spec.class_names) for name, spec in BUILT_IN.items()}
 
 _IDX_PREFIX = {"train": "train", "test": "t10k"}
 _KERAS_SUBDIR = {"mnist": "datasets", "fashion_mnist": "datasets/fashion-mnist"}
@@ -55,7 +51,7 @@ def load_data(
 
 def scale_images(images: np.ndarray) -> np.ndarray:
     """uint8 (N, 28, 28) or (N, 28, 28, 1) to the articles' float32 (N, 28, 28, 1) in [-1, 1]."""
-    images = np.asarray(images, dtype=np.float32).reshape(-1, *IMG_SHAPE)
+    images = np.asarray(images, dtype=np.float32).reshape(-1, *BUILT_IN["mnist"].image_shape)
     return images / 127.5 - 1.0
 
 
@@ -198,6 +194,27 @@ def _download_with_keras(dataset: str, split: str):
     return (x_train, y_train.astype(np.int64)) if split == "train" else (x_test, y_test.astype(np.int64))
 
 
+def load_training_data(settings) -> tuple[np.ndarray, np.ndarray | None, DataSpec, list[str]]:
+    """A run's training images in [-1, 1], their labels, their description and what reading them said: the
+    folder ``settings.data_folder`` (:mod:`kerasgan.image_folder`), else the recipe's built-in data set."""
+    if settings.data_folder is None:
+        images, labels = load_data(settings.recipe.dataset, "train", data_dir=settings.data_dir)
+        return images, labels, describe_arrays(settings.recipe.dataset, images), []
+    from kerasgan.image_folder import load_folder
+
+    loaded = load_folder(settings.data_folder, settings.image_size, settings.channels, settings.background,
+                         min_images=settings.recipe.batch_size)
+    images = np.asarray(loaded.images, dtype=np.float32) / 127.5 - 1.0
+    return images, loaded.labels, loaded.spec, loaded.notes
+
+
+def describe_arrays(dataset: str, images: np.ndarray) -> DataSpec:
+    """The description of images already in memory, named ``dataset`` (a built-in data set's class names)."""
+    built_in = BUILT_IN.get(dataset)
+    return DataSpec(dataset, images.shape[1:], built_in.class_names if built_in else None,
+                    built_in.source if built_in else "arrays")
+
+
 def balanced_subset(labels: np.ndarray, n: int, seed: int = 0, num_classes: int = 10) -> np.ndarray:
     """Sorted indices of ``n`` labelled examples, ``n // num_classes`` of each class, chosen with ``seed``.
 
@@ -219,9 +236,10 @@ _LOADERS = {"tfds": _from_tfds, "keras": _from_keras_cache, "idx": _from_idx_fol
 
 
 def __getattr__(name: str):
-    """``kerasgan.data.make_dataset`` (the README's import) lives with the other ``tf.data`` pipelines."""
+    """``kerasgan.data.make_dataset`` (the README's import) is ``tf.data``: imported on first use, from
+    :mod:`kerasgan.data_tensorflow`, so that loading data needs no TensorFlow."""
     if name == "make_dataset":
-        from kerasgan.training.pipeline_tensorflow import make_dataset
+        from kerasgan.data_tensorflow import make_dataset
 
         return make_dataset
     raise AttributeError(f"module 'kerasgan.data' has no attribute '{name}'")

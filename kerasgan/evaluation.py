@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 from scipy import linalg, optimize, special
 
-from kerasgan.data import DATASETS, IMG_SHAPE, load_data
+from kerasgan.data import DATASETS, load_data
+from kerasgan.data_spec import BUILT_IN, MNIST
 
 ASSETS_DIR = Path(__file__).parent / "assets"
 EVALUATOR_SHA256 = {
@@ -39,7 +40,6 @@ EVALUATOR_TEMPERATURE = {
     "fashion_mnist": 0.6219,
 }
 COVERAGE_MIN_SHARE = 0.01
-NUM_CLASSES = 10
 NEAREST_NEIGHBOURS = 3
 KID_SUBSETS = 100
 KID_SUBSET_SIZE = 1000
@@ -114,13 +114,13 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     return float(np.exp(optimize.minimize_scalar(negative_log_likelihood, bounds=(-5, 5), method="bounded").x))
 
 
-def validate_images(images) -> np.ndarray:
-    """Check images are float (N, 28, 28, 1) in [-1, 1] and finite; return them as float32."""
+def validate_images(images, image_shape: tuple = MNIST.image_shape) -> np.ndarray:
+    """Check images are float ``(N, *image_shape)`` in [-1, 1] and finite; return them as float32."""
     array = np.asarray(images)
     if not np.issubdtype(array.dtype, np.floating):
         raise ValueError(f"images must be floats in [-1, 1], got dtype {array.dtype} (scale uint8 with x / 127.5 - 1)")
-    if array.ndim != 4 or array.shape[1:] != IMG_SHAPE:
-        raise ValueError(f"images must have shape (N, 28, 28, 1), got {array.shape}")
+    if array.ndim != 4 or array.shape[1:] != tuple(image_shape):
+        raise ValueError(f"images must have shape (N, {', '.join(map(str, image_shape))}), got {array.shape}")
     if len(array) < NEAREST_NEIGHBOURS + 2:
         raise ValueError(f"need at least {NEAREST_NEIGHBOURS + 2} images, got {len(array)}")
     if not np.all(np.isfinite(array)):
@@ -135,7 +135,7 @@ def evaluator_outputs(images, dataset: str = "mnist", batch_size: int = 500) -> 
     """Penultimate features (N, 128) and class probabilities (N, 10) of validated images, in batches."""
     from keras import ops
 
-    images = validate_images(images)
+    images = validate_images(images, BUILT_IN[dataset].image_shape)
     evaluator = load_evaluator(dataset)
     features, probabilities = [], []
     for start in range(0, len(images), batch_size):
@@ -277,7 +277,7 @@ def reference_floors(dataset: str = "mnist", n: int = 10000, seed: int = 0) -> d
 
 def evaluate_images(images, dataset: str = "mnist", seed: int = 0, batch_size: int = 500,
                     reference_n: int = 10000, with_floors: bool = True) -> dict:
-    """Score generated images in [-1, 1] (N, 28, 28, 1) against real train features; floors alongside."""
+    """Score generated images in [-1, 1], shaped as the data set's, against real train features; floors alongside."""
     _check_dataset(dataset)
     features, probabilities = evaluator_outputs(images, dataset, batch_size)
     results = {"dataset": dataset, "n": len(features), "seed": seed,
@@ -287,20 +287,23 @@ def evaluate_images(images, dataset: str = "mnist", seed: int = 0, batch_size: i
     return results
 
 
-def generate_images(generator, n: int = 10000, seed: int = 0, batch_size: int = 500) -> np.ndarray:
-    """``n`` images from ``generator`` fed latents from its training distribution (z ~ N(0, 1), or U(0, 1) for
-    the semi-supervised GAN's generator), in batches."""
-    from kerasgan.sampling import draw_latents, generate
+def generate_images(generator, n: int = 10000, seed: int = 0, batch_size: int = 500, family=None) -> np.ndarray:
+    """``n`` images from ``generator`` fed latents from the distribution its GAN ``family`` trains on (default:
+    :class:`~kerasgan.gans.GAN`'s N(0, 1)), in batches."""
+    from kerasgan.gans import GAN
+    from kerasgan.sampling import generate, generator_latents
 
-    return generate(generator, draw_latents(generator, n, np.random.default_rng(seed)), batch_size=batch_size)
-
-
-def evaluate_generator(generator, dataset: str = "mnist", n: int = 10000, seed: int = 0, batch_size: int = 500) -> dict:
-    """Sample ``n`` images from a generator and score them with :func:`evaluate_images`."""
-    return evaluate_images(generate_images(generator, n, seed, batch_size), dataset, seed, batch_size)
+    latents = generator_latents(generator, family or GAN, n, np.random.default_rng(seed))
+    return generate(generator, latents, batch_size=batch_size)
 
 
-def generate_labelled(generator: keras.Model, n: int = 10000, seed: int = 0, num_classes: int = NUM_CLASSES,
+def evaluate_generator(generator, dataset: str = "mnist", n: int = 10000, seed: int = 0, batch_size: int = 500,
+                       family=None) -> dict:
+    """Sample ``n`` images from a generator of a GAN ``family`` and score them with :func:`evaluate_images`."""
+    return evaluate_images(generate_images(generator, n, seed, batch_size, family), dataset, seed, batch_size)
+
+
+def generate_labelled(generator: keras.Model, n: int = 10000, seed: int = 0, num_classes: int = MNIST.num_classes,
                       batch_size: int = 500) -> tuple[np.ndarray, np.ndarray]:
     """``n`` generated images with the labels they were asked for (balanced: ``n // num_classes`` per class)."""
     from kerasgan.sampling import generate
@@ -319,10 +322,11 @@ def evaluate_conditional(generator: keras.Model, dataset: str = "mnist", n: int 
 
     Takes the place of :func:`evaluate_generator` for a generator with a label input.
     """
-    images, labels = generate_labelled(generator, n, seed)
+    num_classes = BUILT_IN[dataset].num_classes
+    images, labels = generate_labelled(generator, n, seed, num_classes)
     _, probabilities = evaluator_outputs(images, dataset)
     predicted = np.argmax(probabilities, axis=1)
-    per_class = [float(np.mean(predicted[labels == label] == label)) for label in range(NUM_CLASSES)]
+    per_class = [float(np.mean(predicted[labels == label] == label)) for label in range(num_classes)]
     results = evaluate_images(images, dataset, seed, with_floors=with_floors)
     return {**results, "label_accuracy": float(np.mean(predicted == labels)), "per_class_accuracy": per_class}
 

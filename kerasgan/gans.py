@@ -33,13 +33,16 @@ from kerasgan.fit_checks import (check_discriminator_output, check_images, ends_
 from kerasgan.losses import (accuracy, adversarial_losses, class_confidence_loss, class_crossentropy,
                              feature_matching_loss, gradient_penalty, supervised_loss, unsupervised_loss,
                              wasserstein_losses)
-from kerasgan.nets import (AUXILIARY_CLASSIFIER, CLASS_AWARE, CONDITIONAL, GAN_FAMILIES, IMG_SHAPE,
-                           SEMI_SUPERVISED, UNCONDITIONAL, WASSERSTEIN, Z_SIZE, build_gan_pair, get_architecture)
-from kerasgan.nets.conditional import NUM_CLASSES
+from kerasgan.data_spec import MNIST, DataSpec
+from kerasgan.latents import NORMAL, UNIFORM, class_grid_inputs, draw_latents
+from kerasgan.nets import (AUXILIARY_CLASSIFIER, CLASS_AWARE, CONDITIONAL, GAN_FAMILIES, LATENT_DIM, SEMI_SUPERVISED,
+                           UNCONDITIONAL, WASSERSTEIN, build_gan_pair, get_architecture)
 from kerasgan.nets.sgan import initialize_weight_norm
 from kerasgan.recipes import make_optimizer
-from kerasgan.sampling import class_grid_inputs
 
+IMAGES = "images"  # batch formats: images alone
+LABELLED = "labelled"  # (images, labels)
+LABELLED_AND_UNLABELLED = "labelled and unlabelled"  # (labelled_images, labels, unlabelled_images)
 INIT_BATCH_SIZE = 500  # images for the SGAN's data-dependent initialisation
 STATISTICS_BATCHES = 10  # batches of INIT_BATCH_SIZE that measure BatchNorm's statistics for averaged weights
 CONFIDENCE_WEIGHT = 3.0  # ClassAwareGAN: weight of G's per-image class entropy (FD by weight: docs/beyond_mlp.md)
@@ -86,14 +89,25 @@ class BaseGAN(keras.Model):
     A family sets ``metric_names`` and either ``compute_losses(data)`` (one simultaneous update: the returned
     ``d_loss`` and ``g_loss`` are differentiated for D and G) or, with ``sequential_updates = True``,
     ``discriminator_losses(data)`` and ``generator_losses(data)`` (D is updated ``critic_steps`` times on the
-    batch, then G once).
+    batch, then G once). It also answers what sampling, evaluation and the driver ask of it: the batches it trains
+    on (``batch_format``), whether its G takes a label beside ``z`` (``conditional``), which
+    distribution its latents come from (``latent_distribution``) and its sample grid (``grid_inputs``).
     """
 
     metric_names: tuple[str, ...] = ("d_loss", "g_loss", "d_acc")
     sequential_updates = False
     critic_steps = 1
+    batch_format = IMAGES  # what fit() takes: images, (images, labels) or the semi-supervised triple
+    conditional = False  # G takes [z, label]
+    latent_distribution = NORMAL  # z ~ N(0, 1)
+    trains_classifier = False  # whether D is the product: a classifier, kept as the moving average of its weights
 
-    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
+    @classmethod
+    def family_options(cls, label_smoothing: float, balance_weight: float | None, num_classes: int) -> dict:
+        """This family's constructor arguments among :func:`build_gan`'s settings (none for the base)."""
+        return {}
+
+    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = LATENT_DIM,
                  seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
         self.discriminator = discriminator
@@ -180,7 +194,7 @@ class BaseGAN(keras.Model):
 
     def grid_inputs(self, rows: int, cols: int, seed: int = 0):
         """Fixed generator inputs for a ``rows x cols`` sample grid (the same points every time)."""
-        return np.random.default_rng(seed).normal(size=(rows * cols, self.latent_dim)).astype(np.float32)
+        return draw_latents(self.latent_distribution, rows * cols, self.latent_dim, np.random.default_rng(seed))
 
     def grid_row_labels(self, rows: int, class_names: list[str] | None = None) -> list[str] | None:
         """Labels for the rows of the sample grid (none unless each row shows one class)."""
@@ -218,12 +232,16 @@ class GAN(BaseGAN):
     predictions; D's targets are 1 for real and 0 for generated images, G's are 1).
     """
 
-    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
+    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = LATENT_DIM,
                  label_smoothing: float = 0.0, seed: int | None = None, **kwargs):
         super().__init__(discriminator, generator, latent_dim, seed, **kwargs)
         self.label_smoothing = label_smoothing
         self.loss_fn = None
         self.accuracy_threshold = 0.5 if ends_in_sigmoid(discriminator) else 0.0  # probabilities or logits
+
+    @classmethod
+    def family_options(cls, label_smoothing: float, balance_weight: float | None, num_classes: int) -> dict:
+        return {"label_smoothing": label_smoothing}
 
     def compile(self, d_optimizer: keras.optimizers.Optimizer, g_optimizer: keras.optimizers.Optimizer,
                 loss_fn=None, **kwargs) -> None:
@@ -254,7 +272,9 @@ class LabelledGAN(GAN):
     D learns the real images' labels, weighted by ``classifier_weight``; each subclass gives G a class loss of its own.
     """
 
-    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
+    batch_format = LABELLED
+
+    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = LATENT_DIM,
                  label_smoothing: float = 0.0, seed: int | None = None, classifier_weight: float = 1.0, **kwargs):
         super().__init__(discriminator, generator, latent_dim, label_smoothing, seed, **kwargs)
         self.classifier_weight = classifier_weight
@@ -287,8 +307,14 @@ class ConditionalGAN(LabelledGAN):
     D learns to classify real images, G to make images D classifies as the label they were asked for.
     """
 
-    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
-                 label_smoothing: float = 0.0, seed: int | None = None, num_classes: int = NUM_CLASSES,
+    conditional = True
+
+    @classmethod
+    def family_options(cls, label_smoothing: float, balance_weight: float | None, num_classes: int) -> dict:
+        return {**super().family_options(label_smoothing, balance_weight, num_classes), "num_classes": num_classes}
+
+    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = LATENT_DIM,
+                 label_smoothing: float = 0.0, seed: int | None = None, num_classes: int = MNIST.num_classes,
                  classifier_weight: float = 1.0, **kwargs):
         super().__init__(discriminator, generator, latent_dim, label_smoothing, seed, classifier_weight, **kwargs)
         self.concatenated_inputs = len(generator.inputs) == 1
@@ -363,12 +389,17 @@ class ClassAwareGAN(LabelledGAN):
     ``balance_weight`` (every class equally often). Only the real labels are used: G draws no label.
     """
 
-    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
+    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = LATENT_DIM,
                  label_smoothing: float = 0.0, seed: int | None = None, classifier_weight: float = 1.0,
                  confidence_weight: float = CONFIDENCE_WEIGHT, balance_weight: float = BALANCE_WEIGHT, **kwargs):
         super().__init__(discriminator, generator, latent_dim, label_smoothing, seed, classifier_weight, **kwargs)
         self.confidence_weight = confidence_weight
         self.balance_weight = balance_weight
+
+    @classmethod
+    def family_options(cls, label_smoothing: float, balance_weight: float | None, num_classes: int) -> dict:
+        options = super().family_options(label_smoothing, balance_weight, num_classes)
+        return options if balance_weight is None else {**options, "balance_weight": balance_weight}
 
     def compute_losses(self, data, training: bool = True) -> dict:
         """The GAN's losses plus D's class loss on the real images and G's class-confidence loss."""
@@ -389,8 +420,11 @@ class SemiSupervisedGAN(BaseGAN):
 
     metric_names = ("d_loss", "sup_loss", "unsup_loss", "g_loss", "train_acc")
     sequential_updates = True
+    batch_format = LABELLED_AND_UNLABELLED
+    latent_distribution = UNIFORM  # z ~ U(0, 1), as in the paper's code
+    trains_classifier = True  # the classifier tested is D's moving average
 
-    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
+    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = LATENT_DIM,
                  seed: int | None = None, unlabelled_weight: float = 1.0, **kwargs):
         super().__init__(discriminator, generator, latent_dim, seed, **kwargs)
         self.unlabelled_weight = unlabelled_weight
@@ -426,9 +460,6 @@ class SemiSupervisedGAN(BaseGAN):
         _, fake_features = self.discriminator(fake_images, training=True)
         return {"g_loss": feature_matching_loss(real_features, fake_features)}
 
-    def grid_inputs(self, rows: int, cols: int, seed: int = 0):
-        return np.random.default_rng(seed).uniform(size=(rows * cols, self.latent_dim)).astype(np.float32)
-
     def initialize(self, images: np.ndarray, seed: int = 0) -> None:
         """Salimans & Kingma's data-dependent init of every weight-normalised layer, on real images for D and
         on uniform noise for G."""
@@ -457,7 +488,7 @@ class WassersteinGAN(BaseGAN):
     metric_names = ("d_loss", "g_loss", "w_distance", "gp")
     sequential_updates = True
 
-    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = Z_SIZE,
+    def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = LATENT_DIM,
                  seed: int | None = None, critic_steps: int = 3, gp_weight: float = 10.0,
                  discriminator_extra_steps: int | None = None, **kwargs):
         super().__init__(discriminator, generator, latent_dim, seed, **kwargs)
@@ -536,6 +567,20 @@ FAMILY_CLASSES: dict[str, type[BaseGAN]] = {
 }
 
 
+def check_image_shape(generator: keras.Model, data: DataSpec) -> None:
+    """Refuse, in one line, an architecture that cannot draw images of the data's shape."""
+    drawn = tuple(generator.output_shape[1:])
+    if drawn != data.image_shape:
+        raise UserError(f"this architecture draws {'x'.join(map(str, drawn))} images, not the data's "
+                        f"{'x'.join(map(str, data.image_shape))} (the DCGAN family needs a size divisible by 4; "
+                        f"choose another --image-size or recipe)")
+
+
+def family_class(architecture: str) -> type[BaseGAN]:
+    """The GAN class that trains a registered architecture: what a run's recorded recipe says about its G."""
+    return FAMILY_CLASSES[get_architecture(architecture, *GAN_FAMILIES).family]
+
+
 def backend_compile_options(jit_compile: bool, steps_per_execution: int) -> dict:
     """``compile()``'s step options on the active backend. TensorFlow: as asked (its graph runs without XLA
     too). JAX: always XLA (without it the step runs op by op, about 20x slower). PyTorch: eager, one step per
@@ -550,8 +595,8 @@ def backend_compile_options(jit_compile: bool, steps_per_execution: int) -> dict
 
 def build_gan(
     architecture: str = "keras-gan",
-    z_size: int = Z_SIZE,
-    img_shape: tuple = IMG_SHAPE,
+    latent_dim: int = LATENT_DIM,
+    data: DataSpec = MNIST,
     label_smoothing: float = 0.0,
     seed: int | None = None,
     jit_compile: bool = False,
@@ -562,7 +607,8 @@ def build_gan(
     generator_average: float = 0.0,
     balance_weight: float | None = None,
 ) -> BaseGAN:
-    """A compiled GAN of a named architecture (see ``kerasgan.nets.ARCHITECTURES``), of the family that trains it.
+    """A compiled GAN of a named architecture (see ``kerasgan.nets.ARCHITECTURES``), of the family that trains it,
+    for the images ``data`` describes (their shape and classes).
 
     ``optimizer`` names the settings both networks get (``kerasgan.recipes.OPTIMIZERS``); the semi-supervised
     family's D also keeps a moving average of its weights over the last third of ``total_steps``, and
@@ -574,19 +620,18 @@ def build_gan(
     ``tf.distribute`` replicas the step is not XLA-compiled (one XLA cluster cannot reach the other devices'
     variables).
     """
-    family = get_architecture(architecture, *GAN_FAMILIES).family
-    gan_class = FAMILY_CLASSES[family]
+    gan_class = family_class(architecture)
     step_options = backend_compile_options(jit_compile, steps_per_execution)
     if getattr(strategy, "num_replicas_in_sync", 1) > 1:
         step_options["jit_compile"] = False
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
-        generator, discriminator = build_gan_pair(architecture, z_size, img_shape, output_activation=None)
-        options = {"label_smoothing": label_smoothing} if issubclass(gan_class, GAN) else {}
-        if balance_weight is not None and issubclass(gan_class, ClassAwareGAN):
-            options["balance_weight"] = balance_weight
-        gan = gan_class(discriminator, generator, latent_dim=z_size, seed=seed, **options)
+        generator, discriminator = build_gan_pair(architecture, latent_dim, data.image_shape, output_activation=None,
+                                                  num_classes=data.num_classes)
+        check_image_shape(generator, data)
+        options = gan_class.family_options(label_smoothing, balance_weight, data.num_classes)
+        gan = gan_class(discriminator, generator, latent_dim=latent_dim, seed=seed, **options)
         gan.compile(
-            d_optimizer=make_optimizer(optimizer, total_steps, average_weights=family == SEMI_SUPERVISED),
+            d_optimizer=make_optimizer(optimizer, total_steps, average_weights=gan_class.trains_classifier),
             g_optimizer=make_optimizer(optimizer, total_steps, average_weights=generator_average > 0,
                                        average_momentum=generator_average),
             **step_options,

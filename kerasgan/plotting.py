@@ -10,7 +10,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from kerasgan.sampling import NUM_CLASSES, class_grid_inputs
+from kerasgan.data_spec import MNIST
+from kerasgan.latents import class_grid_inputs
 
 
 @functools.cache
@@ -26,15 +27,25 @@ def pyplot():
 
 
 def tile_images(images: np.ndarray, rows: int, cols: int, pad: int = 2) -> np.ndarray:
-    """Arrange ``rows * cols`` images in [-1, 1] into one [0, 1] greyscale canvas with a thin border."""
-    images = (np.asarray(images, dtype=np.float32)[: rows * cols, ..., 0] + 1.0) / 2.0
+    """Arrange ``rows * cols`` images in [-1, 1] into one [0, 1] canvas with a thin white border: greyscale
+    ``(H, W)`` for one channel, RGB ``(H, W, 3)`` for three, and four (RGBA) composited onto white."""
+    images = (np.asarray(images, dtype=np.float32)[: rows * cols] + 1.0) / 2.0
+    images = images[..., 0] if images.shape[-1] == 1 else composite_on_white(images)
     height, width = images.shape[1:3]
-    canvas = np.ones((rows * (height + pad) + pad, cols * (width + pad) + pad), dtype=np.float32)
+    canvas = np.ones((rows * (height + pad) + pad, cols * (width + pad) + pad, *images.shape[3:]), dtype=np.float32)
     for index, image in enumerate(images):
         top = pad + (index // cols) * (height + pad)
         left = pad + (index % cols) * (width + pad)
         canvas[top: top + height, left: left + width] = np.clip(image, 0.0, 1.0)
     return canvas
+
+
+def composite_on_white(images: np.ndarray) -> np.ndarray:
+    """RGB images in [0, 1]: RGBA ones laid on a white background, RGB ones as they are."""
+    if images.shape[-1] != 4:
+        return images
+    alpha = np.clip(images[..., 3:], 0.0, 1.0)
+    return images[..., :3] * alpha + (1.0 - alpha)
 
 
 def save_image_grid(images: np.ndarray, path: str | os.PathLike, rows: int, cols: int, title: str | None = None,
@@ -74,8 +85,8 @@ def sample_images(
     Pass ``noise`` (fixed latents) to watch the same points evolve; otherwise fresh normal noise is drawn.
     """
     if noise is None:
-        z_size = generator.input_shape[-1]
-        noise = np.random.default_rng(seed).normal(0.0, 1.0, (rows * cols, z_size)).astype(np.float32)
+        latent_dim = generator.input_shape[-1]
+        noise = np.random.default_rng(seed).normal(0.0, 1.0, (rows * cols, latent_dim)).astype(np.float32)
     images = keras.ops.convert_to_numpy(generator(noise, training=False))
     return save_image_grid(images, path % step, rows, cols, title=f"step {step}")
 
@@ -134,7 +145,7 @@ def save_gif(frame_paths: list[Path], gif_path: str | Path, frame_ms: int = 300)
 
 
 def save_canvas_gif(canvases: list[np.ndarray], gif_path: str | Path, frame_ms: int = 80, scale: int = 3) -> Path:
-    """An animated GIF of greyscale canvases in [0, 1] (from :func:`tile_images`), enlarged ``scale`` times, looping."""
+    """An animated GIF of canvases in [0, 1] (greyscale or RGB) (from :func:`tile_images`), enlarged ``scale`` times, looping."""
     from PIL import Image
 
     frames = [Image.fromarray(np.round(canvas * 255).astype(np.uint8)).resize(
@@ -149,10 +160,8 @@ def write_gif(frames: list, gif_path: str | Path, durations_ms: list[int]) -> Pa
 
 
 def sample_class_grid(generator: keras.Model, path: str | Path, cols: int = 10, seed: int = 0,
-                      class_names: list[str] | None = None, title: str | None = None) -> Path:
-    """Save a grid of generated images, row ``k`` showing class ``k`` (row labels are the class names)."""
-    num_classes = len(class_names) if class_names else NUM_CLASSES
-    noise, labels = class_grid_inputs(generator.input_shape[0][-1], num_classes, cols, seed)
+                      class_names: tuple[str, ...] = MNIST.class_names, title: str | None = None) -> Path:
+    """Save a grid of a conditional generator's images, row ``k`` showing class ``k`` (labelled with its name)."""
+    noise, labels = class_grid_inputs(generator.input_shape[0][-1], len(class_names), cols, seed)
     images = keras.ops.convert_to_numpy(generator([noise, labels], training=False))
-    row_labels = class_names or [str(label) for label in range(num_classes)]
-    return save_image_grid(images, path, num_classes, cols, title=title, row_labels=row_labels)
+    return save_image_grid(images, path, len(class_names), cols, title=title, row_labels=list(class_names))

@@ -40,7 +40,7 @@ class Recipe:
     batch_size: int = 32
     sample_interval: int = 200
     grid: tuple[int, int] = (5, 5)
-    z_size: int = 100
+    latent_dim: int = 100
     label_smoothing: float = 0.0
     labels: int | None = None
     jit_compile: bool = False
@@ -88,7 +88,7 @@ class ClassifierRecipe:
 
 DEFAULT = Recipe(
     name="default",
-    description="The Keras articles' MLP GAN on the compiled fast loop, D also seeing the batch's spread "
+    description="The Keras articles' MLP GAN on the compiled fast loop, D also seeing the minibatch stddev "
                 "(minibatch standard deviation): Adam(5e-4, 0.5), batch 64, 26 real epochs, one-sided label "
                 "smoothing, G's weights averaged (EMA 0.9995); under 10 minutes on a 2-core CPU.",
     architecture="keras-gan-mbstd",
@@ -111,8 +111,8 @@ DCGAN_TUTORIAL = Recipe(
 )
 DCGAN_MNIST = DEFAULT.replace(
     name="dcgan-mnist",
-    description="The DCGAN tutorial's nets sized for a CPU (half the channels, D without Dropout and fed the batch's "
-                "spread): Adam(5e-4, 0.5), batch 64, 16 real epochs, label smoothing 0.1, G's weights averaged "
+    description="The DCGAN tutorial's nets sized for a CPU (half the channels, D without Dropout and fed the "
+                "minibatch stddev): Adam(5e-4, 0.5), batch 64, 16 real epochs, label smoothing 0.1, G's weights averaged "
                 "(EMA 0.9995); 10-14 minutes wall on a 2-core CPU (about 16 CPU minutes).",
     architecture="dcgan-small",
     epochs=16,
@@ -139,7 +139,7 @@ WGAN_GP_FASHION = Recipe(
     optimizer="adam-wgan",
     epochs=20,
     batch_size=512,
-    z_size=128,
+    latent_dim=128,
     grid=(10, 10),
 )
 
@@ -231,12 +231,12 @@ RECIPES: dict[str, Recipe | ClassifierRecipe] = {recipe.name: recipe for recipe 
     ),
     ClassifierRecipe("article"),
     ClassifierRecipe(
-        "improved", architecture="three_block", epochs=20, batch_size=128, learning_rate=2e-3,
+        "improved", architecture="three-block", epochs=20, batch_size=128, learning_rate=2e-3,
         cosine_decay=True, augment="dataset_aware", label_smoothing=0.1, dropout=0.25,
     ),
     # The settings the shipped evaluators were trained with (scripts/train_evaluator.py): all 60,000 train images.
     ClassifierRecipe(
-        "evaluator", architecture="three_block", epochs=10, batch_size=128, learning_rate=2e-3,
+        "evaluator", architecture="three-block", epochs=10, batch_size=128, learning_rate=2e-3,
         cosine_decay=True, augment="shift_rotate", label_smoothing=0.1, dropout=0.5, validation_fraction=0.0,
     ),
 )}

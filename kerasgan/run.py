@@ -13,7 +13,7 @@ import numpy as np
 
 from kerasgan.data import load_data
 from kerasgan.errors import UserError, WorkerLost
-from kerasgan.nets import SEMI_SUPERVISED, UNCONDITIONAL, get_architecture
+from kerasgan.gans import GAN, family_class
 from kerasgan.plotting import plot_losses, write_history_csv
 from kerasgan.recipes import Recipe
 from kerasgan.run_folder import RunFolder
@@ -55,7 +55,6 @@ def train_into(settings: RunSettings, folder: RunFolder, written: RunFolder, x_t
     summary into ``written`` (``folder`` itself on the chief)."""
     recipe, seed = settings.recipe, settings.seed
     check_loop(recipe, resume, strategy)
-    family = get_architecture(recipe.architecture).family
     if x_train is None:
         x_train, y_train = load_data(recipe.dataset, "train", data_dir=settings.data_dir)
     keras.utils.set_random_seed(seed)
@@ -70,7 +69,7 @@ def train_into(settings: RunSettings, folder: RunFolder, written: RunFolder, x_t
 
         fitted = fit_recipe(settings, x_train, y_train, written, folder if resume else None, strategy)
         generator, history, steps = fitted.gan.generator, fitted.history, fitted.steps
-        classifier = fitted.gan if family == SEMI_SUPERVISED else None
+        classifier = fitted.gan if fitted.gan.trains_classifier else None
         last_generator = fitted.last_generator
     wall_time_s = time.perf_counter() - started
     write_history_csv(history, written / "losses.csv", steps=steps)
@@ -79,7 +78,7 @@ def train_into(settings: RunSettings, folder: RunFolder, written: RunFolder, x_t
         classifier_model(classifier).save(written / "classifier.keras")
     summary = {
         "recipe": recipe.name,
-        "dataset": recipe.dataset,
+        "dataset": settings.data.name if settings.data is not None else recipe.dataset,
         "loop": recipe.loop,
         "steps": int(steps[-1]) if steps else 0,
         "batch_size": recipe.batch_size,
@@ -87,7 +86,9 @@ def train_into(settings: RunSettings, folder: RunFolder, written: RunFolder, x_t
         "train_wall_time_s": round(wall_time_s, 1),
         "final": {name: values[-1] for name, values in history.items() if values},
     }
-    if settings.eval_samples:
+    if settings.eval_samples and settings.data_folder is not None:
+        print(f"not scored: the shipped evaluators know MNIST and Fashion-MNIST only, not {settings.data_folder}")
+    elif settings.eval_samples:
         scores = score_run(generator, settings, classifier)
         if last_generator is not None:
             generator, scores, summary["average_vs_last"] = keep_better_generator(
@@ -136,11 +137,11 @@ def check_loop(recipe: Recipe, resume: bool = False, strategy=None) -> None:
     """The articles' parity loop trains unconditional GANs on one device and keeps no checkpoints."""
     if recipe.loop not in ("fast", "parity"):
         raise UserError(f"unknown loop '{recipe.loop}' (choose from: fast, parity)")
-    family = get_architecture(recipe.architecture).family
+    family = family_class(recipe.architecture)
     if recipe.loop != "parity":
         return
-    if family != UNCONDITIONAL:
-        raise UserError(f"recipe '{recipe.name}' trains a {family} GAN, which the articles' parity loop cannot train "
+    if family is not GAN:
+        raise UserError(f"recipe '{recipe.name}' trains a {family.__name__}, which the articles' parity loop cannot train "
                         f"(use --loop fast)")
     if resume:
         raise UserError("--resume works with the fast loop only (the parity loop keeps no checkpoints)")
@@ -157,7 +158,6 @@ def score_run(generator: keras.Model, settings: RunSettings, classifier=None) ->
     """Score the trained generator against the real data (``settings.eval_samples`` samples), or a
     semi-supervised GAN's classifier on the real test split."""
     from kerasgan.evaluation import evaluate_conditional, evaluate_generator
-    from kerasgan.sampling import is_conditional
 
     if classifier is not None:
         from kerasgan.semi_supervised import classifier_accuracy
@@ -165,14 +165,17 @@ def score_run(generator: keras.Model, settings: RunSettings, classifier=None) ->
         x_test, y_test = load_data(settings.recipe.dataset, "test", data_dir=settings.data_dir)
         return {"dataset": settings.recipe.dataset, "test_accuracy": classifier_accuracy(classifier, x_test, y_test),
                 "test_size": len(x_test)}
-    evaluate = evaluate_conditional if is_conditional(generator) else evaluate_generator
-    return evaluate(generator, settings.recipe.dataset, n=settings.eval_samples, seed=settings.seed)
+    family = family_class(settings.recipe.architecture)
+    if family.conditional:
+        return evaluate_conditional(generator, settings.recipe.dataset, n=settings.eval_samples, seed=settings.seed)
+    return evaluate_generator(generator, settings.recipe.dataset, n=settings.eval_samples, seed=settings.seed,
+                              family=family)
 
 
 def _train_parity(recipe: Recipe, x_train, total_steps: int, folder: RunFolder, seed: int, progress: bool):
     """The articles' ``train_on_batch`` loop on ``recipe``, its grids in ``folder/images``."""
     discriminator, generator, combined = initialize_model(
-        recipe.z_size, x_train.shape[1:], recipe.optimizer, recipe.architecture
+        recipe.latent_dim, x_train.shape[1:], recipe.optimizer, recipe.architecture
     )
     history = train(
         discriminator, generator, combined, x_train,

@@ -135,3 +135,24 @@ class RunFolder:
                 raise UserError(f"cannot resume {self}: it was trained with "
                                 f"{'recipe' if field == 'name' else field} {getattr(saved, field)!r}, "
                                 f"not {getattr(requested, field)!r}")
+
+
+def generator_record(path: str | Path, requested_dataset: str | None = None, generator=None):
+    """``(family, data)``: the GAN class that trained the generator at ``path`` and the data it trained on, as
+    its run folder's ``config.json`` records them (``--dataset`` names another built-in set for the class names).
+
+    A .keras file with no readable record beside it is judged by the loaded ``generator`` itself: a conditional
+    generator takes two inputs, ``[z, label]``; any other is taken for an unconditional one of N(0, 1) latents.
+    """
+    from kerasgan.data_spec import BUILT_IN
+    from kerasgan.gans import GAN, ConditionalGAN, family_class
+
+    path = Path(path)
+    folder = RunFolder(path if path.is_dir() else path.parent)
+    try:
+        settings = folder.read_settings()
+    except UserError:
+        two_inputs = generator is not None and len(generator.inputs) == 2
+        return ConditionalGAN if two_inputs else GAN, BUILT_IN[requested_dataset or "mnist"]
+    data = settings.data or BUILT_IN.get(settings.recipe.dataset, BUILT_IN["mnist"])
+    return family_class(settings.recipe.architecture), BUILT_IN[requested_dataset] if requested_dataset else data

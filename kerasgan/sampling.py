@@ -1,9 +1,9 @@
-"""New images from a trained generator: a grid of samples, one digit or one row per class, and latent walks.
+"""New images from a trained generator: a grid of samples, one class or one row per class, and latent walks.
 
-What every tutorial ends with ("generate new digits"), for any generator kerasgan saves: unconditional
-ones take ``z``, conditional ones ``[z, label]``. The latent points are drawn from the distribution the
-generator was trained on (N(0, 1); U(0, 1) for the semi-supervised GAN's generator) with a seeded numpy
-generator, so the same seed gives the same images.
+What every tutorial ends with ("generate new digits"), for any generator kerasgan saves. The GAN class that
+trained it (:func:`kerasgan.gans.family_class` of the run's recipe) says what it takes: ``z`` alone, or
+``[z, label]`` for a conditional one, with ``z`` drawn from N(0, 1) or U(0, 1). The latent points come from a
+seeded numpy generator, so the same seed gives the same images.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from kerasgan.data_spec import MNIST
 from kerasgan.errors import UserError
-
-NUM_CLASSES = 10
-UNIFORM_LATENT_GENERATORS = ("sgan_generator",)  # trained on z ~ U(0, 1) (Salimans et al.'s code)
+from kerasgan.gans import GAN, BaseGAN
+from kerasgan.latents import NORMAL, draw_latents
 
 
 @dataclass
@@ -31,24 +31,9 @@ class Samples:
     row_labels: list[str] | None = None
 
 
-def class_grid_inputs(z_size: int, num_classes: int = NUM_CLASSES, cols: int = 10, seed: int = 0):
-    """Inputs for a grid with one row per class: the same ``cols`` latent points in every row."""
-    noise = np.random.default_rng(seed).normal(size=(cols, z_size)).astype(np.float32)
-    labels = np.repeat(np.arange(num_classes, dtype=np.int32), cols)[:, None]
-    return np.tile(noise, (num_classes, 1)), labels
-
-
-def is_conditional(generator: keras.Model) -> bool:
-    """Whether the generator takes ``[z, label]``."""
-    return len(generator.inputs) == 2
-
-
-def draw_latents(generator: keras.Model, count: int, rng: np.random.Generator) -> np.ndarray:
-    """``count`` latent points from the distribution the generator was trained on."""
-    size = generator.inputs[0].shape[-1]
-    if generator.name in UNIFORM_LATENT_GENERATORS:
-        return rng.uniform(size=(count, size)).astype(np.float32)
-    return rng.normal(size=(count, size)).astype(np.float32)
+def generator_latents(generator: keras.Model, family: type[BaseGAN], count: int, rng: np.random.Generator) -> np.ndarray:
+    """``count`` latent points from the distribution ``family`` trains its generator on."""
+    return draw_latents(family.latent_distribution, count, generator.inputs[0].shape[-1], rng)
 
 
 def generate(generator: keras.Model, latents: np.ndarray, labels: np.ndarray | None = None,
@@ -63,36 +48,37 @@ def generate(generator: keras.Model, latents: np.ndarray, labels: np.ndarray | N
     return np.concatenate(batches).astype(np.float32)
 
 
-def grid_labels(generator: keras.Model, count: int, label: int | None = None,
+def grid_labels(family: type[BaseGAN], class_names: tuple[str, ...] | None, count: int, label: int | None = None,
                 per_class: bool = False) -> tuple[np.ndarray | None, int, int]:
     """The labels to ask a generator for and the grid shape ``(labels, rows, cols)`` of ``count`` samples.
 
-    A conditional generator draws one row per class unless ``label`` names one class; an unconditional one
-    accepts neither option.
+    A conditional generator draws one row per class (of ``class_names``) unless ``label`` names one class; an
+    unconditional one accepts neither option.
     """
-    if not is_conditional(generator):
+    if not family.conditional:
         if label is not None or per_class:
             raise UserError("this generator has no label input: --label and --per-class need a conditional one")
         cols = math.ceil(math.sqrt(count))
         return None, math.ceil(count / cols), cols
+    num_classes = len(class_names)
     if label is not None:
-        if not 0 <= label < NUM_CLASSES:
-            raise UserError(f"--label {label} is not a class of this generator (choose from 0 to {NUM_CLASSES - 1})")
+        if not 0 <= label < num_classes:
+            raise UserError(f"--label {label} is not a class of this generator (choose from 0 to {num_classes - 1})")
         cols = math.ceil(math.sqrt(count))
         return np.full(count, label, dtype=np.int32), math.ceil(count / cols), cols
-    cols = math.ceil(count / NUM_CLASSES)
-    return np.repeat(np.arange(NUM_CLASSES, dtype=np.int32), cols), NUM_CLASSES, cols
+    cols = math.ceil(count / num_classes)
+    return np.repeat(np.arange(num_classes, dtype=np.int32), cols), num_classes, cols
 
 
 def sample(generator: keras.Model, count: int = 64, seed: int = 0, label: int | None = None,
-           per_class: bool = False, class_names: list[str] | None = None) -> Samples:
-    """``count`` new images (one row per class for a conditional generator: ``ceil(count / 10)`` each)."""
-    labels, rows, cols = grid_labels(generator, count, label, per_class)
+           per_class: bool = False, class_names: tuple[str, ...] = MNIST.class_names,
+           family: type[BaseGAN] = GAN) -> Samples:
+    """``count`` new images from a generator ``family`` trained (one row per class of ``class_names`` for a
+    conditional one: ``ceil(count / len(class_names))`` each)."""
+    labels, rows, cols = grid_labels(family, class_names, count, label, per_class)
     count = len(labels) if labels is not None else count
-    images = generate(generator, draw_latents(generator, count, np.random.default_rng(seed)), labels)
-    row_labels = None
-    if labels is not None and label is None:
-        row_labels = list(class_names or [str(k) for k in range(NUM_CLASSES)])
+    images = generate(generator, generator_latents(generator, family, count, np.random.default_rng(seed)), labels)
+    row_labels = list(class_names) if labels is not None and label is None else None
     return Samples(images, rows, cols, labels, row_labels)
 
 
@@ -108,14 +94,15 @@ def interpolate(start: np.ndarray, end: np.ndarray, fraction: float, spherical: 
 
 
 def latent_walk(generator: keras.Model, count: int = 16, points: int = 4, frames_per_leg: int = 12, seed: int = 0,
-                label: int | None = None, per_class: bool = False) -> list[Samples]:
+                label: int | None = None, per_class: bool = False, class_names: tuple[str, ...] = MNIST.class_names,
+                family: type[BaseGAN] = GAN) -> list[Samples]:
     """Frames of a loop through ``points`` random latent points per grid cell: every cell's image morphs
     smoothly from one sample into the next and back to the first (labels stay fixed)."""
-    labels, rows, cols = grid_labels(generator, count, label, per_class)
+    labels, rows, cols = grid_labels(family, class_names, count, label, per_class)
     count = len(labels) if labels is not None else count
     rng = np.random.default_rng(seed)
-    stops = [draw_latents(generator, count, rng) for _ in range(points)]
-    spherical = generator.name not in UNIFORM_LATENT_GENERATORS
+    stops = [generator_latents(generator, family, count, rng) for _ in range(points)]
+    spherical = family.latent_distribution == NORMAL
     frames = []
     for leg in range(points):
         start, end = stops[leg], stops[(leg + 1) % points]

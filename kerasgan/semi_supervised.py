@@ -24,10 +24,12 @@ import keras
 import numpy as np
 
 from kerasgan.data import balanced_subset
+from kerasgan.data_spec import MNIST
 from kerasgan.errors import UserError
 from kerasgan.nets import build_sgan_discriminator
-from kerasgan.nets.sgan import NUM_CLASSES, initialize_weight_norm
+from kerasgan.nets.sgan import initialize_weight_norm
 from kerasgan.recipes import get_recipe, make_optimizer
+from kerasgan.run_folder import generator_record
 from kerasgan.training.checkpoint import load_keras_model
 
 REAL_ONLY_TRAIN_SIZE = 30000  # a real-only run repeats its images to this size: the steps of 30k synthetic
@@ -121,7 +123,7 @@ def train_on_synthetic(generator: keras.Model, x_test: np.ndarray, y_test: np.nd
         repeats = 1 if n_synthetic else max(1, REAL_ONLY_TRAIN_SIZE // len(real[0]))
         images = np.concatenate([images, np.tile(real[0], (repeats, 1, 1, 1))])
         labels = np.concatenate([labels, np.tile(real[1], repeats)])
-    classifier = build_classifier(x_test.shape[1:], NUM_CLASSES)
+    classifier = build_classifier(x_test.shape[1:], MNIST.num_classes)
     trainer = with_augmentation(classifier, "mnist", augment)
     trainer.compile(optimizer=keras.optimizers.Adam(1e-3),
                     loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
@@ -164,7 +166,7 @@ def run_gan_classification(method: str = "sgan", labels: int | None = None, epoc
         subset = balanced_subset(y_train, labels, seed)
         real = (x_train[subset], y_train[subset])
     generator = load_keras_model(generator_path) if generator_path else None
-    if generator is not None and len(generator.inputs) != 2:
+    if generator is not None and not generator_record(generator_path, generator=generator)[0].conditional:
         raise UserError(f"{generator_path} is not a conditional generator (it takes no label): the synthetic "
                         f"method needs one that draws the digit it is asked for, e.g. runs/acgan-mnist/generator.keras")
     results = train_on_synthetic(generator, x_test, y_test, n_synthetic if generator else 0, real,

@@ -17,7 +17,7 @@ import keras
 import numpy as np
 
 from kerasgan.gans import build_gan
-from kerasgan.nets import LABELLED_FAMILIES, get_architecture
+from kerasgan.gans import LABELLED, family_class
 
 BATCH = 16
 
@@ -66,7 +66,7 @@ def one_step(gan, arrays: dict, conditional: bool) -> dict:
 
 def main(mode: str, folder: str, *architectures: str) -> None:
     for architecture in architectures:
-        conditional = get_architecture(architecture).family in LABELLED_FAMILIES
+        conditional = family_class(architecture).batch_format == LABELLED
         if mode == "init":
             keras.utils.set_random_seed(0)  # the same initial weights in every run: the test is reproducible
             np.savez(Path(folder) / f"initial-{architecture}.npz", **initial_state(build(architecture), conditional))

@@ -53,6 +53,12 @@ def tiny_images() -> np.ndarray:
 
 
 @pytest.fixture
+def tiny_labels() -> np.ndarray:
+    """Labels for the 64 ``tiny_images``: the classes 0-9 in turn."""
+    return np.arange(64) % 10
+
+
+@pytest.fixture
 def idx_folder(tmp_path) -> Path:
     """A folder of synthetic IDX .gz files laid out like the original MNIST download (128 train, 32 test)."""
     from kerasgan.data import write_idx
@@ -86,6 +92,18 @@ def tiny_run(recipe: str = "default", steps: int = 20, sample_interval: int = 10
 
     return RunSettings(get_recipe(recipe).replace(steps=steps, batch_size=16, sample_interval=sample_interval),
                        checkpoint_interval_steps=checkpoint_interval_steps, progress=False, **settings)
+
+
+STEPS = 3  # the length of the short fit() calls of the step tests (fit_steps)
+
+
+def fit_steps(gan, images, labels=None, steps: int = STEPS):
+    """``gan.fit()`` for ``steps`` steps on the backend's resumable stream of ``images`` (and ``labels``) in batches
+    of 16; returns the history."""
+    from kerasgan.training.driver import input_pipeline
+
+    stream = input_pipeline().resumable_dataset(images, 16, seed=0, labels=labels)
+    return gan.fit(stream, epochs=1, steps_per_epoch=steps, verbose=0, shuffle=False).history
 
 
 @pytest.fixture

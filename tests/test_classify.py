@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kerasgan.errors import UserError
 from kerasgan.classify import classify, get_recipe, split_train_validation, with_augmentation
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -33,13 +32,6 @@ def test_the_split_holds_out_a_seeded_fifth_without_overlap():
     assert len(train_images) == 80 and len(val_images) == 20
     assert not set(train_images.ravel()) & set(val_images.ravel())
     np.testing.assert_array_equal(train_images, again)
-
-
-def test_recipe_overrides_change_only_what_was_asked():
-    recipe = get_recipe("article").replace(epochs=3)
-    assert (recipe.epochs, recipe.batch_size, recipe.learning_rate) == (3, 64, 1e-3)
-    with pytest.raises(UserError, match="unknown recipe 'best'"):
-        get_recipe("best")
 
 
 def test_augmentation_wraps_the_classifier_and_moves_pixels_only_in_training():

@@ -67,9 +67,11 @@ def test_the_same_seed_draws_the_same_images_and_another_seed_others(generators,
 def test_a_conditional_generator_draws_one_row_per_class_or_one_asked_class(generators):
     from kerasgan.training.checkpoint import load_keras_model
 
+    from kerasgan.gans import ConditionalGAN
+
     generator = load_keras_model(generators["conditional"])
-    rows = sample(generator, count=25)
-    sevens = sample(generator, count=6, label=7)
+    rows = sample(generator, count=25, family=ConditionalGAN)
+    sevens = sample(generator, count=6, label=7, family=ConditionalGAN)
 
     assert (rows.rows, rows.cols, len(rows.images)) == (10, 3, 30)
     assert rows.labels.tolist() == [label for label in range(10) for _ in range(3)]

@@ -1,12 +1,8 @@
-"""The DCGAN tutorial's networks: their shapes and sizes, the fast loop's step on them, and their recipes."""
+"""The DCGAN tutorial's networks and the CPU-sized DCGAN: their layers, shapes and sizes."""
 
 import numpy as np
-import pytest
-from conftest import any_changed, weights_of
 
 from kerasgan.models import ARCHITECTURES, build_dcgan_discriminator, build_dcgan_generator, build_gan_pair
-from kerasgan.recipes import get_recipe
-from kerasgan.training.compiled import build_gan
 
 
 def test_dcgan_generator_has_the_tutorials_layers_and_makes_28x28_images_in_tanh_range():
@@ -36,18 +32,6 @@ def test_dcgan_is_registered_as_an_architecture():
     assert generator.output_shape == (None, 28, 28, 1) and discriminator.output_shape == (None, 1)
 
 
-@pytest.mark.slow
-def test_one_dcgan_fast_path_step_gives_finite_losses_and_changes_both_networks(tiny_images):
-    gan = build_gan("dcgan", seed=0, jit_compile=False)
-    generator_before, discriminator_before = weights_of(gan.generator), weights_of(gan.discriminator)
-
-    logs = gan.train_on_batch(tiny_images[:8], return_dict=True)
-
-    assert np.isfinite(logs["d_loss"]) and np.isfinite(logs["g_loss"])
-    assert any_changed(generator_before, weights_of(gan.generator))
-    assert any_changed(discriminator_before, weights_of(gan.discriminator))
-
-
 def test_the_cpu_sized_dcgan_is_the_tutorials_at_half_the_channels_with_the_spread_and_no_dropout():
     generator, discriminator = build_gan_pair("dcgan-small", output_activation=None)
 
@@ -56,20 +40,3 @@ def test_the_cpu_sized_dcgan_is_the_tutorials_at_half_the_channels_with_the_spre
     assert [layer.__class__.__name__ for layer in discriminator.layers[1:]] == [
         "Conv2D", "LeakyReLU", "MinibatchStddev", "Conv2D", "LeakyReLU", "Flatten", "Dense"]
     assert (generator.count_params(), discriminator.count_params()) == (909_472, 56_833)
-
-
-@pytest.mark.parametrize("name, dataset", [("dcgan-mnist", "mnist"), ("dcgan-fashion", "fashion_mnist")])
-def test_dcgan_recipes_train_the_cpu_sized_dcgan_with_an_averaged_generator(name, dataset):
-    recipe = get_recipe(name)
-
-    assert (recipe.architecture, recipe.loop, recipe.dataset, recipe.optimizer) == (
-        "dcgan-small", "fast", dataset, "adam-5e-4")
-    assert (recipe.epochs, recipe.batch_size, recipe.generator_average) == (16, 64, 0.9995)
-    assert "minutes wall on a 2-core CPU" in recipe.description
-
-
-def test_the_tutorials_exact_dcgan_stays_a_recipe_with_its_settings():
-    recipe = get_recipe("dcgan-tutorial")
-
-    assert (recipe.architecture, recipe.optimizer, recipe.epochs, recipe.batch_size) == ("dcgan", "adam", 3, 128)
-    assert recipe.generator_average == 0.0

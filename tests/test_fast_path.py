@@ -130,16 +130,3 @@ def test_nan_loss_stops_training_and_names_the_step(tiny_images, tmp_path):
     gan.fit(dataset, epochs=3, steps_per_epoch=2, callbacks=[run_state], verbose=0, shuffle=False)
     assert run_state.failed_step == 1
     assert not (tmp_path / "checkpoint.npz").exists()
-
-
-def test_batch_statistics_are_measured_as_the_equal_mean_over_the_batches():
-    from kerasgan.gans import measure_batch_statistics
-
-    inputs = keras.Input((2,))
-    model = keras.Model(inputs, keras.layers.BatchNormalization(momentum=0.99)(inputs))
-    batches = iter(np.float32([[[0, 1], [2, 3]], [[4, 5], [6, 7]], [[8, 9], [10, 13]]]))
-    measure_batch_statistics(model, lambda: next(batches), batches=3)
-    norm = model.layers[-1]
-    np.testing.assert_allclose(norm.moving_mean.numpy(), [(1 + 5 + 9) / 3, (2 + 6 + 11) / 3], rtol=1e-6)
-    np.testing.assert_allclose(norm.moving_variance.numpy(), [1.0, (1 + 1 + 4) / 3], rtol=1e-6)
-    assert norm.momentum == 0.99

@@ -17,6 +17,7 @@ BACKEND_MODULES = {
     "tensorflow": {
         "training/step_tensorflow.py": "the TensorFlow train step (GradientTape, replica context)",
         "training/pipeline_tensorflow.py": "the tf.data input pipelines",
+        "data_tensorflow.py": "the README's make_dataset (tf.data from arrays)",
         "training/distribute.py": "tf.distribute strategies",
         "training/callbacks.py": "TensorBoard sample images (tf.summary), where TensorFlow is installed",
         "run.py": "op determinism for --deterministic",
@@ -31,7 +32,8 @@ BACKEND_MODULES = {
 }
 BACKEND_AGNOSTIC = ["nets/__init__.py", "nets/mlp.py", "nets/dcgan.py", "nets/conditional.py", "nets/sgan.py",
                     "nets/classifier.py", "losses.py", "gans.py", "data.py", "evaluation.py", "plotting.py",
-                    "recipes.py", "errors.py", "sampling.py", "settings.py", "run_folder.py"]
+                    "recipes.py", "errors.py", "sampling.py", "settings.py", "run_folder.py",
+                    "data_spec.py", "latents.py", "image_folder.py"]
 
 
 def imported_roots(path: Path, module_level_only: bool = False) -> set[str]:
@@ -120,3 +122,8 @@ def test_the_gan_family_on_jax_loads_no_other_backend_and_no_plotting():
     loaded = loaded_after_import("kerasgan.gans", backend="jax")
     assert "tensorflow" not in loaded["heavy"] and "torch" not in loaded["heavy"], loaded["heavy"]
     assert not {"kerasgan.plotting", "kerasgan.training.parity"} & set(loaded["kerasgan"])
+
+
+def test_the_data_description_and_the_image_folder_load_no_backend_and_no_keras():
+    assert loaded_after_import("kerasgan.image_folder")["heavy"] == []
+    assert loaded_after_import("kerasgan.data_spec")["kerasgan"] == ["kerasgan", "kerasgan.data_spec"]

@@ -194,7 +194,7 @@ def truncated_checkpoint(finished_run, tmp_path):
 
 def checkpoint_with_other_latent_size(finished_run, tmp_path):
     run_dir = copy_of_run(finished_run, tmp_path)
-    save_checkpoint(build_gan(z_size=64), run_dir / CHECKPOINT_NAME, step=20, history={})
+    save_checkpoint(build_gan(latent_dim=64), run_dir / CHECKPOINT_NAME, step=20, history={})
     return run_dir
 
 

@@ -1,14 +1,11 @@
-"""The semi-supervised GAN (Salimans et al. 2016): K-class discriminator, its losses, one step; label subsets."""
+"""The semi-supervised GAN (Salimans et al. 2016): K-class discriminator, its losses; label subsets."""
 
 import numpy as np
 import pytest
-from conftest import any_changed, weights_of
 
 from kerasgan.data import balanced_subset
-from kerasgan.gans import build_gan
 from kerasgan.losses import feature_matching_loss, unsupervised_loss
 from kerasgan.nets.sgan import WeightNormDense, build_sgan_discriminator, build_sgan_generator, initialize_weight_norm
-from kerasgan.recipes import get_recipe, make_optimizer, weight_average_momentum
 from kerasgan.semi_supervised import train_on_synthetic
 
 REAL_LOGITS = np.array([[2.0, -1.0, 0.5], [-3.0, -2.0, -4.0]], dtype="float32")
@@ -98,69 +95,6 @@ def test_balanced_subset_takes_n_over_k_of_each_class_and_is_fixed_by_the_seed()
     np.testing.assert_array_equal(subset, balanced_subset(labels, 100, seed=3))
     assert not np.array_equal(subset, balanced_subset(labels, 100, seed=4))
     assert len(balanced_subset(labels, 500)) == 500
-
-
-def sgan_batch(images: np.ndarray) -> tuple:
-    """One SGAN batch from the first 32 images: 16 labelled (labels 0-9 in turn) and 16 unlabelled."""
-    return images[:16], np.arange(16) % 10, images[16:32]
-
-
-@pytest.mark.slow
-def test_one_sgan_step_gives_finite_losses_and_changes_both_networks(tiny_images):
-    gan = build_gan("sgan", seed=0, optimizer="adam-3e-3", total_steps=10)
-    generator_before, discriminator_before = weights_of(gan.generator), weights_of(gan.discriminator)
-
-    logs = gan.train_on_batch(sgan_batch(tiny_images), return_dict=True)
-
-    assert all(np.isfinite(logs[name]) for name in ("d_loss", "sup_loss", "unsup_loss", "g_loss"))
-    assert any_changed(generator_before, weights_of(gan.generator))
-    assert any_changed(discriminator_before, weights_of(gan.discriminator))
-    assert tuple(gan(tiny_images[:2]).shape) == (2, 10)
-
-
-def scales_of(discriminator) -> list[np.ndarray]:
-    return [np.asarray(layer.scale) for layer in discriminator.layers if isinstance(layer, WeightNormDense)]
-
-
-@pytest.mark.slow
-def test_an_sgan_step_keeps_the_hidden_scales_from_the_init_and_trains_the_logit_scales(tiny_images):
-    gan = build_gan("sgan", seed=0, optimizer="adam-3e-3", total_steps=10)
-    gan.initialize(tiny_images)
-    before = scales_of(gan.discriminator)
-
-    gan.train_on_batch(sgan_batch(tiny_images))
-
-    after = scales_of(gan.discriminator)
-    assert len(after) == 6 and all(np.array_equal(old, new) for old, new in zip(before[:-1], after[:-1]))
-    assert not np.allclose(before[-1], after[-1])
-
-
-def test_discriminator_weights_are_averaged_over_the_last_third_of_the_run():
-    assert weight_average_momentum(3000) == pytest.approx(0.999)
-    assert weight_average_momentum(10) == 0.9 and weight_average_momentum(10**7) == 0.9999
-
-
-def test_the_sgan_recipe_keeps_adam_at_the_papers_constant_3e_3_to_the_end_of_the_run():
-    optimizer = make_optimizer(get_recipe("sgan-mnist").optimizer, total_steps=12000, average_weights=True)
-    optimizer.iterations.assign(11999)
-
-    assert float(optimizer.learning_rate) == pytest.approx(0.003)
-    assert optimizer.beta_1 == 0.5 and optimizer.ema_momentum == pytest.approx(weight_average_momentum(12000))
-
-
-def test_finalizing_the_average_moves_d_to_a_blend_of_its_past_weights(tiny_images):
-    gan = build_gan("sgan", seed=0, optimizer="adam-3e-3", total_steps=6)
-    before = weights_of(gan.discriminator)
-    for _ in range(3):
-        gan.train_on_batch(sgan_batch(tiny_images))
-    last = weights_of(gan.discriminator)
-
-    gan.d_optimizer.finalize_variable_values(gan.discriminator.trainable_variables)
-
-    averaged = weights_of(gan.discriminator)
-    assert gan.d_optimizer.use_ema
-    changed = [i for i, (old, new) in enumerate(zip(before, last)) if not np.array_equal(old, new)]
-    assert changed and all(not np.allclose(averaged[i], last[i]) for i in changed)
 
 
 @pytest.mark.slow

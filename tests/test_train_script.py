@@ -69,15 +69,6 @@ def test_progress_is_shown_in_steps_and_real_epochs_in_a_few_lines_when_not_on_a
     assert "changed here: 40 steps (recipe: 26 epochs), batch_size 16 (recipe: 64)\n" in result.stdout
 
 
-def test_a_run_names_the_settings_its_command_line_changed_from_the_recipe():
-    from kerasgan.recipes import changed_settings, get_recipe
-
-    assert changed_settings(get_recipe("sgan-mnist").replace(epochs=80)) == ["80 epochs (recipe: 20 epochs)"]
-    assert changed_settings(get_recipe("default").replace(dataset="fashion_mnist", steps=40)) == [
-        "40 steps (recipe: 26 epochs)", "dataset fashion_mnist (recipe: mnist)"]
-    assert changed_settings(get_recipe("dcgan-mnist").replace(epochs=16)) == []
-
-
 @pytest.mark.slow
 def test_classify_refuses_an_unconditional_generator_for_synthetic_data_in_one_line(tmp_path, run_in_process):
     from kerasgan.gans import build_gan

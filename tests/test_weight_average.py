@@ -5,7 +5,7 @@ import keras
 import numpy as np
 import pytest
 
-from kerasgan.recipes import get_recipe, make_optimizer
+from kerasgan.recipes import get_recipe
 from kerasgan.run import train_recipe
 from kerasgan.run_folder import RunFolder
 from kerasgan.settings import RunSettings
@@ -29,12 +29,6 @@ def test_the_average_after_a_few_steps_is_the_recent_weights_not_the_initial_one
     average = np.array(optimizer._model_variables_moving_average[0])
     np.testing.assert_allclose(average, expected, rtol=1e-6)
     assert float(average[0]) < -0.2  # Keras' fixed momentum would keep it within 0.001 of the first step's -0.1
-
-
-def test_only_the_generators_fixed_momentum_average_warms_up():
-    assert isinstance(make_optimizer("adam-5e-4", average_weights=True, average_momentum=0.9995), AveragedAdam)
-    for plain in (make_optimizer("adam-3e-3", total_steps=12000, average_weights=True), make_optimizer("adam")):
-        assert isinstance(plain, keras.optimizers.Adam) and not isinstance(plain, AveragedAdam)
 
 
 @pytest.mark.slow

@@ -36,15 +36,19 @@ def run(args: argparse.Namespace) -> None:
     quiet_backend()
     from kerasgan.data import DataNotFoundError
     from kerasgan.evaluation import evaluate_conditional, evaluate_generator, format_table
-    from kerasgan.sampling import is_conditional
+    from kerasgan.run_folder import generator_record
     from kerasgan.training.checkpoint import load_keras_model
 
     generator = load_keras_model(path)
+    family, data = generator_record(args.path, args.dataset, generator)
+    if data.source != "built-in":
+        raise UserError(f"{path} was trained on {data.source}: the shipped evaluators score MNIST and Fashion-MNIST "
+                        f"runs only so far")
     try:
-        if is_conditional(generator):
+        if family.conditional:
             results = evaluate_conditional(generator, dataset, args.num_samples, args.seed)
         else:
-            results = evaluate_generator(generator, dataset, args.num_samples, args.seed, args.batch_size)
+            results = evaluate_generator(generator, dataset, args.num_samples, args.seed, args.batch_size, family)
     except (ValueError, DataNotFoundError) as error:
         raise UserError(str(error)) from None
     results["generator"] = str(path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kerasgan.cli import check_output_file, generator_file, positive_int, quiet_backend, run_dataset
+from kerasgan.cli import check_output_file, generator_file, positive_int, quiet_backend
 from kerasgan.errors import UserError
 
 MAX_SAMPLES = 10000
@@ -21,10 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Which generator, how many images, where they go."""
     parser.add_argument("path", type=Path, help="a run folder containing generator.keras, or a .keras file")
     parser.add_argument("-n", "--num-samples", type=positive_int, default=64,
-                        help="images in the grid (a conditional generator draws ceil(N / 10) per class); "
+                        help="images in the grid (a conditional generator draws ceil(N / classes) per class); "
                              "default: %(default)s")
     parser.add_argument("--out", type=Path, default=Path("samples.png"), help="the grid PNG; default: %(default)s")
-    parser.add_argument("--npy", type=Path, help="also save the images as a float32 .npy array (N, 28, 28, 1) in "
+    parser.add_argument("--npy", type=Path, help="also save the images as a float32 .npy array (N, height, width, channels) in "
                                                   "[-1, 1] (and the labels asked for beside it, *_labels.npy)")
     parser.add_argument("--gif", type=Path, help="also save a GIF that walks the latent space between random points")
     parser.add_argument("--walk-points", type=positive_int, default=4, help="random points the GIF loops through")
@@ -49,16 +49,16 @@ def run(args: argparse.Namespace) -> None:
     quiet_backend()
     import numpy as np
 
-    from kerasgan.data import CLASS_NAMES
+    from kerasgan.run_folder import generator_record
     from kerasgan.plotting import save_canvas_gif, save_image_grid, tile_images
     from kerasgan.sampling import latent_walk, sample
     from kerasgan.training.checkpoint import load_keras_model
 
     generator = load_keras_model(path)
-    class_names = CLASS_NAMES[run_dataset(args.path, args.dataset)]
-    samples = sample(generator, args.num_samples, args.seed, args.label, args.per_class, class_names)
+    family, data = generator_record(args.path, args.dataset, generator)
+    samples = sample(generator, args.num_samples, args.seed, args.label, args.per_class, data.class_names, family)
     frames = (latent_walk(generator, args.num_samples, args.walk_points, args.walk_frames, args.seed, args.label,
-                          args.per_class) if args.gif else [])
+                          args.per_class, data.class_names, family) if args.gif else [])
     save_image_grid(samples.images, args.out, samples.rows, samples.cols, row_labels=samples.row_labels)
     print(f"wrote {args.out}: {len(samples.images)} images from {path} (seed {args.seed})")
     if args.npy:

@@ -1,6 +1,8 @@
-"""Train a GAN recipe on MNIST or Fashion-MNIST and leave grids, loss curves, checkpoints and a summary.
+"""Train a GAN recipe on MNIST, Fashion-MNIST or a folder of images and leave grids, loss curves, checkpoints
+and a summary.
 
     kerasgan train                          # the default: a good MNIST GAN in about 9 CPU minutes
+    kerasgan train --data my_images --image-size 32 --recipe dcgan-mnist   # your own images, in colour
     kerasgan train --recipe keras-gan-mnist # the Keras article, its train_on_batch loop
     kerasgan train --resume runs/default    # continue a run that was stopped or killed
 
@@ -68,6 +70,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--eval-samples", type=eval_sample_count, default=10000, metavar="N",
                         help="generated samples scored at the end (FD, coverage, ...); 0 skips; default: %(default)s")
     parser.add_argument("--data-dir", type=Path, help="folder with the original MNIST IDX .gz files")
+    parser.add_argument("--data", type=Path, metavar="DIR",
+                        help="train on a folder of images (png, jpg, bmp, gif, webp; two or more subfolders are "
+                             "classes) instead of the recipe's data set")
+    parser.add_argument("--image-size", type=positive_int, metavar="N",
+                        help="--data: crop each image to its centre square and resize it to N x N; default: the "
+                             "images' own size")
+    parser.add_argument("--channels", type=int, choices=(1, 3, 4),
+                        help="--data: 1 grey, 3 RGB, 4 RGB with alpha; default: grey if every image is, else RGB")
+    parser.add_argument("--background", choices=("white", "black"),
+                        help="--data: what transparent pixels are laid on (unless --channels 4); default: white")
     parser.add_argument("--no-progress", action="store_true", help="no progress lines")
 
 
@@ -92,6 +104,7 @@ def run_settings(args: argparse.Namespace, resumed: RunFolder | None) -> RunSett
     from kerasgan.recipes import get_recipe
     from kerasgan.settings import RunSettings
 
+    check_folder_options(args, resumed is not None)
     overrides = dict(dataset=args.dataset, steps=args.steps, epochs=args.epochs, batch_size=args.batch_size,
                      sample_interval=args.sample_interval, loop=args.loop)
     run_only = dict(eval_samples=args.eval_samples, progress=not args.no_progress, data_dir=args.data_dir)
@@ -101,14 +114,44 @@ def run_settings(args: argparse.Namespace, resumed: RunFolder | None) -> RunSett
     return RunSettings(get_recipe(args.recipe or "default", Recipe).replace(**overrides),
                        seed=DEFAULT_SEED if args.seed is None else args.seed,
                        checkpoint_interval_steps=args.checkpoint_interval or CHECKPOINT_INTERVAL_STEPS,
-                       deterministic=args.deterministic, **run_only)
+                       deterministic=args.deterministic, data_folder=args.data and args.data.resolve(), image_size=args.image_size,
+                       channels=args.channels, background=args.background or "white", **run_only)
+
+
+def check_folder_options(args: argparse.Namespace, resuming: bool) -> None:
+    """The folder options go with ``--data``, and a resumed run keeps the ones it began with."""
+    given = [option for option, value in (("--data", args.data), ("--image-size", args.image_size),
+                                          ("--channels", args.channels), ("--background", args.background))
+             if value is not None]
+    if resuming and given:
+        raise UserError(f"{', '.join(given)}: a resumed run keeps the images it began with (leave them out)")
+    if given and args.data is None:
+        raise UserError(f"{', '.join(given)} {'needs' if len(given) == 1 else 'need'} --data DIR")
+
+
+def check_labels(recipe, data) -> None:
+    """A recipe whose GAN trains on labels needs images in two or more classes."""
+    from kerasgan.gans import IMAGES, family_class
+
+    family = family_class(recipe.architecture)
+    if family.batch_format != IMAGES and data.num_classes < 2:
+        raise UserError(f"recipe '{recipe.name}' trains a {family.__name__} on labelled images, but {data.name} is "
+                        f"unlabelled (put each class in a subfolder of its own)")
+
+
+def check_same_data(resumed: RunFolder | None, settings: RunSettings, data) -> None:
+    """A resumed run must train on the images it began with: a folder whose files changed is refused."""
+    saved = settings.data
+    if resumed is not None and saved is not None and saved.fingerprint and saved.fingerprint != data.fingerprint:
+        raise UserError(f"cannot resume {resumed}: the files in {settings.data_folder} changed since the run began "
+                        f"(fingerprint {saved.fingerprint}, now {data.fingerprint})")
 
 
 def run(args: argparse.Namespace) -> None:
     """Check the arguments, train the recipe into its run folder and say where everything went."""
     resume_path = resume_folder(args)
     quiet_backend()
-    from kerasgan.data import load_data
+    from kerasgan.data import load_training_data
     from kerasgan.recipes import changed_settings
     from kerasgan.run import check_loop, train_recipe
     from kerasgan.run_folder import RunFolder
@@ -119,12 +162,17 @@ def run(args: argparse.Namespace) -> None:
     recipe = settings.recipe
     strategy = None if args.strategy == "default" else make_strategy(args.strategy)
     check_loop(recipe, resumed is not None, strategy)
-    x_train, y_train = load_data(recipe.dataset, "train", data_dir=args.data_dir)
+    x_train, y_train, data, notes = load_training_data(settings)
+    check_labels(recipe, data)
+    check_same_data(resumed, settings, data)
+    settings = settings.replace(data=data)
     folder = resumed or (RunFolder(args.out) if args.out else RunFolder.next_free(Path("runs") / recipe.name))
     chief = is_chief(strategy)
     if resumed is None and chief:
         folder.prepare(overwrite=args.overwrite)
     print(f"recipe '{recipe.name}': {recipe.description}")
+    for note in notes:
+        print(f"{settings.data_folder}: {note}")
     if changes := changed_settings(recipe):
         print(f"changed here: {', '.join(changes)}")
     print(f"{'resuming' if resumed else 'writing to'} {folder}/" if chief else

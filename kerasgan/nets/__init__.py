@@ -8,6 +8,7 @@ al.'s semi-supervised nets), ``wgan`` (keras.io's WGAN-GP nets), ``classifier`` 
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from functools import partial
 from typing import Callable
@@ -16,11 +17,12 @@ import keras
 
 from kerasgan.errors import UserError
 from kerasgan.nets.classifier import build_classifier, build_three_block_classifier
-from kerasgan.nets.conditional import (NUM_CLASSES, build_auxiliary_classifier_discriminator,
+from kerasgan.data_spec import MNIST
+from kerasgan.nets.conditional import (build_auxiliary_classifier_discriminator,
                                        build_conditional_discriminator, build_conditional_generator)
 from kerasgan.nets.dcgan import SMALL_DCGAN_WIDTH, build_dcgan_discriminator, build_dcgan_generator
-from kerasgan.nets.mlp import (IMG_SHAPE, Z_SIZE, MinibatchStddev, build_discriminator, build_generator,
-                               build_mbstd_discriminator, build_mlp_discriminator,
+from kerasgan.nets.mlp import (LATENT_DIM, MinibatchStddev, build_discriminator, build_generator,
+                               build_minibatch_stddev_discriminator, build_mlp_discriminator,
                                build_six_minute_discriminator, build_six_minute_generator, build_small_discriminator,
                                build_small_generator)
 from kerasgan.nets.sgan import build_sgan_discriminator, build_sgan_generator
@@ -34,7 +36,7 @@ SEMI_SUPERVISED = "semi-supervised"
 WASSERSTEIN = "wasserstein"
 CLASSIFIER = "classifier"
 GAN_FAMILIES = (UNCONDITIONAL, CONDITIONAL, AUXILIARY_CLASSIFIER, CLASS_AWARE, SEMI_SUPERVISED, WASSERSTEIN)
-LABELLED_FAMILIES = (CONDITIONAL, AUXILIARY_CLASSIFIER, CLASS_AWARE)  # trained on (images, labels) batches
+CLASS_FAMILIES = (CONDITIONAL, AUXILIARY_CLASSIFIER, CLASS_AWARE, SEMI_SUPERVISED)  # nets with a class dimension
 ONE_LOGIT_FAMILIES = (UNCONDITIONAL, CONDITIONAL, CLASS_AWARE)  # D whose validity activation can be chosen
 
 
@@ -52,8 +54,8 @@ class Architecture:
 ARCHITECTURES: dict[str, Architecture] = {
     "keras-gan": Architecture(UNCONDITIONAL, "the Keras-GAN articles' MLP with BatchNorm",
                               build_generator, build_discriminator),
-    "keras-gan-mbstd": Architecture(UNCONDITIONAL, "the Keras-GAN MLP; D also sees the batch's spread (minibatch "
-                                    "standard deviation)", build_generator, build_mbstd_discriminator),
+    "keras-gan-mbstd": Architecture(UNCONDITIONAL, "the Keras-GAN MLP; D also sees the minibatch stddev (mbstd: the "
+                                    "features' standard deviation over the batch)", build_generator, build_minibatch_stddev_discriminator),
     "gan-in-6-min": Architecture(UNCONDITIONAL, "the 'GAN in 6 minutes' article's small MLP",
                                  build_six_minute_generator, build_six_minute_discriminator),
     "gan-for-classification": Architecture(UNCONDITIONAL, "the 'GANs for classification' article's one-layer MLP",
@@ -61,14 +63,14 @@ ARCHITECTURES: dict[str, Architecture] = {
     "dcgan": Architecture(UNCONDITIONAL, "the TensorFlow DCGAN tutorial's convolutional nets",
                           build_dcgan_generator, build_dcgan_discriminator),
     "dcgan-small": Architecture(UNCONDITIONAL, f"the DCGAN tutorial's nets at width {SMALL_DCGAN_WIDTH} (half the "
-                                "channels), D without Dropout and fed the batch's spread before its second convolution",
+                                "channels), D without Dropout and fed the minibatch stddev before its second convolution",
                                 partial(build_dcgan_generator, width=SMALL_DCGAN_WIDTH),
-                                partial(build_dcgan_discriminator, width=SMALL_DCGAN_WIDTH, spread=True, dropout=0.0)),
+                                partial(build_dcgan_discriminator, width=SMALL_DCGAN_WIDTH, minibatch_stddev=True, dropout=0.0)),
     "dcgan-small-classes": Architecture(CLASS_AWARE, "dcgan-small with a class head on D: an unconditional G; D also "
                                         "learns the real images' labels",
                                         partial(build_dcgan_generator, width=SMALL_DCGAN_WIDTH),
-                                        partial(build_dcgan_discriminator, width=SMALL_DCGAN_WIDTH, spread=True,
-                                                dropout=0.0, num_classes=NUM_CLASSES)),
+                                        partial(build_dcgan_discriminator, width=SMALL_DCGAN_WIDTH, minibatch_stddev=True,
+                                                dropout=0.0, num_classes=MNIST.num_classes)),
     "conditional": Architecture(CONDITIONAL, "a conditional DCGAN: the label embedded with z and as an image channel",
                                 build_conditional_generator, build_conditional_discriminator),
     "conditional-ac": Architecture(AUXILIARY_CLASSIFIER, "the conditional generator with a projection discriminator "
@@ -83,7 +85,7 @@ ARCHITECTURES: dict[str, Architecture] = {
                                   partial(build_wgan_generator, width=SMALL_WGAN_WIDTH),
                                   partial(build_wgan_critic, width=SMALL_WGAN_WIDTH)),
     "article": Architecture(CLASSIFIER, "the CNN classifier article's two conv blocks", classifier=build_classifier),
-    "three_block": Architecture(CLASSIFIER, "the article's CNN with a third conv block",
+    "three-block": Architecture(CLASSIFIER, "the article's CNN with a third conv block",
                                 classifier=build_three_block_classifier),
 }
 
@@ -104,29 +106,37 @@ def get_architecture(name: str, *families: str) -> Architecture:
 
 def build_gan_pair(
     architecture: str = "keras-gan",
-    z_size: int = Z_SIZE,
-    img_shape: tuple = IMG_SHAPE,
+    latent_dim: int = LATENT_DIM,
+    img_shape: tuple = MNIST.image_shape,
     output_activation: str | None = "sigmoid",
+    num_classes: int = MNIST.num_classes,
 ) -> tuple[keras.Model, keras.Model]:
-    """Return ``(generator, discriminator)`` of a named GAN architecture.
+    """Return ``(generator, discriminator)`` of a named GAN architecture for images of ``img_shape``.
 
-    ``output_activation`` applies where D has one validity output (``None`` gives logits, as the fast loop wants).
+    ``output_activation`` applies where D has one validity output (``None`` gives logits, as the fast loop wants);
+    ``num_classes`` reaches the networks that take a label or name a class.
     """
     spec = get_architecture(architecture, *GAN_FAMILIES)
-    generator = spec.generator(z_size=z_size, img_shape=img_shape)
+    classes = num_classes if spec.family in CLASS_FAMILIES else 0
+    generator = spec.generator(latent_dim=latent_dim, img_shape=img_shape, **class_count(spec.generator, classes))
     options = {"output_activation": output_activation} if spec.family in ONE_LOGIT_FAMILIES else {}
-    return generator, spec.discriminator(img_shape=img_shape, **options)
+    return generator, spec.discriminator(img_shape=img_shape, **options, **class_count(spec.discriminator, classes))
 
 
-def build_named_classifier(name: str = "article", img_shape: tuple = IMG_SHAPE, dropout: float = 0.5) -> keras.Model:
+def class_count(builder: Callable[..., keras.Model], num_classes: int) -> dict:
+    """``{"num_classes": num_classes}`` for a builder of a class-aware network that takes it, else nothing."""
+    return {"num_classes": num_classes} if num_classes and "num_classes" in inspect.signature(builder).parameters else {}
+
+
+def build_named_classifier(name: str = "article", img_shape: tuple = MNIST.image_shape, dropout: float = 0.5) -> keras.Model:
     """A fresh classifier of a registered classifier architecture."""
     return get_architecture(name, CLASSIFIER).classifier(img_shape=img_shape, dropout=dropout)
 
 
 __all__ = [
-    "ARCHITECTURES", "Architecture", "GAN_FAMILIES", "IMG_SHAPE", "Z_SIZE", "architecture_names", "build_gan_pair",
+    "ARCHITECTURES", "Architecture", "GAN_FAMILIES", "LATENT_DIM", "architecture_names", "build_gan_pair",
     "build_named_classifier", "get_architecture", "build_generator", "build_discriminator", "build_mlp_discriminator",
-    "build_mbstd_discriminator", "MinibatchStddev",
+    "build_minibatch_stddev_discriminator", "MinibatchStddev",
     "build_six_minute_generator", "build_six_minute_discriminator", "build_small_generator",
     "build_small_discriminator", "build_dcgan_generator", "build_dcgan_discriminator", "build_conditional_generator",
     "build_conditional_discriminator", "build_auxiliary_classifier_discriminator", "build_sgan_generator",

@@ -5,14 +5,13 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from kerasgan.nets.mlp import IMG_SHAPE
+from kerasgan.data_spec import MNIST
 
-NUM_CLASSES = 10
 
 
 def build_classifier(
-    img_shape: tuple = IMG_SHAPE,
-    num_classes: int = NUM_CLASSES,
+    img_shape: tuple = MNIST.image_shape,
+    num_classes: int = MNIST.num_classes,
     conv_filters: tuple[int, ...] = (32, 64),
     dropout: float = 0.5,
     name: str = "classifier",
@@ -36,7 +35,7 @@ def build_classifier(
 
 
 def build_three_block_classifier(
-    img_shape: tuple = IMG_SHAPE, num_classes: int = NUM_CLASSES, dropout: float = 0.5
+    img_shape: tuple = MNIST.image_shape, num_classes: int = MNIST.num_classes, dropout: float = 0.5
 ) -> keras.Model:
     """The article's CNN with a third Conv(128)-BN-ReLU-MaxPool block: more capacity, fewer dense weights."""
     return build_classifier(img_shape, num_classes, conv_filters=(32, 64, 128), dropout=dropout,

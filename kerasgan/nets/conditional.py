@@ -10,19 +10,19 @@ import keras
 from keras import layers
 
 from kerasgan.nets.dcgan import seeded_dropout
-from kerasgan.nets.mlp import IMG_SHAPE, Z_SIZE
+from kerasgan.data_spec import MNIST
+from kerasgan.nets.mlp import LATENT_DIM
 
-NUM_CLASSES = 10
 
 
-def build_conditional_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE, num_classes: int = NUM_CLASSES,
+def build_conditional_generator(latent_dim: int = LATENT_DIM, img_shape: tuple = MNIST.image_shape, num_classes: int = MNIST.num_classes,
                                 embedding_dim: int = 50, filters: int = 64) -> keras.Model:
     """A conditional DCGAN generator: z concatenated with a label embedding, two upsamplings.
 
     Half the DCGAN tutorial's width so that it trains in minutes on a CPU.
     """
     start = img_shape[0] // 4
-    noise = keras.Input(shape=(z_size,), name="noise")
+    noise = keras.Input(shape=(latent_dim,), name="noise")
     label = keras.Input(shape=(1,), dtype="int32", name="label")
     label_embedding = layers.Flatten()(layers.Embedding(num_classes, embedding_dim)(label))
     x = layers.Concatenate()([noise, label_embedding])
@@ -43,7 +43,7 @@ def strided_convolutions(x, filters: int = 64):
     return layers.Flatten()(x)
 
 
-def build_conditional_discriminator(img_shape: tuple = IMG_SHAPE, num_classes: int = NUM_CLASSES,
+def build_conditional_discriminator(img_shape: tuple = MNIST.image_shape, num_classes: int = MNIST.num_classes,
                                     output_activation: str | None = None, filters: int = 64) -> keras.Model:
     """A conditional DCGAN discriminator: the label as an extra image channel (a learned 28x28 map), one logit."""
     height, width = img_shape[:2]
@@ -55,7 +55,7 @@ def build_conditional_discriminator(img_shape: tuple = IMG_SHAPE, num_classes: i
     return keras.Model([img, label], validity, name="conditional_discriminator")
 
 
-def build_auxiliary_classifier_discriminator(img_shape: tuple = IMG_SHAPE, num_classes: int = NUM_CLASSES,
+def build_auxiliary_classifier_discriminator(img_shape: tuple = MNIST.image_shape, num_classes: int = MNIST.num_classes,
                                              filters: int = 64) -> keras.Model:
     """A projection discriminator with an auxiliary classifier head: outputs ``[validity logit, class logits]``.
 

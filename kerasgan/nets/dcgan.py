@@ -8,7 +8,8 @@ import random
 import keras
 from keras import layers
 
-from kerasgan.nets.mlp import IMG_SHAPE, Z_SIZE, MinibatchStddev
+from kerasgan.data_spec import MNIST
+from kerasgan.nets.mlp import LATENT_DIM, MinibatchStddev
 
 DCGAN_WIDTH = 64
 SMALL_DCGAN_WIDTH = 32
@@ -21,10 +22,10 @@ def seeded_dropout(rate: float) -> layers.Dropout:
     return layers.Dropout(rate, seed=random.randint(1, int(1e9)))
 
 
-def build_dcgan_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE, width: int = DCGAN_WIDTH) -> keras.Model:
+def build_dcgan_generator(latent_dim: int = LATENT_DIM, img_shape: tuple = MNIST.image_shape, width: int = DCGAN_WIDTH) -> keras.Model:
     """The TensorFlow DCGAN tutorial's generator: Dense to 7x7x(4*width), then transposed convolutions up to 28x28."""
     start = img_shape[0] // 4
-    noise = keras.Input(shape=(z_size,))
+    noise = keras.Input(shape=(latent_dim,))
     x = layers.Dense(start * start * 4 * width, use_bias=False)(noise)
     x = layers.LeakyReLU()(layers.BatchNormalization()(x))
     x = layers.Reshape((start, start, 4 * width))(x)
@@ -35,19 +36,19 @@ def build_dcgan_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE, wi
     return keras.Model(noise, img, name="generator")
 
 
-def build_dcgan_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid",
-                              width: int = DCGAN_WIDTH, spread: bool = False, dropout: float = 0.3,
+def build_dcgan_discriminator(img_shape: tuple = MNIST.image_shape, output_activation: str | None = "sigmoid",
+                              width: int = DCGAN_WIDTH, minibatch_stddev: bool = False, dropout: float = 0.3,
                               num_classes: int = 0) -> keras.Model:
     """The TensorFlow DCGAN tutorial's discriminator: two strided 5x5 convolutions with LeakyReLU and Dropout 0.3.
 
-    ``spread`` gives the second convolution the batch's spread as one more channel (:class:`MinibatchStddev`);
+    ``minibatch_stddev`` gives the second convolution the minibatch stddev as one more channel (:class:`MinibatchStddev`);
     ``dropout=0`` drops the Dropout layers; ``num_classes`` adds a class head on the same features, and D then
     outputs ``[validity, class logits]``.
     """
     img = keras.Input(shape=img_shape)
     x = img
     for filters in (width, 2 * width):
-        if spread and filters == 2 * width:
+        if minibatch_stddev and filters == 2 * width:
             x = MinibatchStddev()(x)
         x = layers.Conv2D(filters, 5, strides=2, padding="same")(x)
         x = layers.LeakyReLU()(x)

@@ -12,13 +12,14 @@ import math
 import keras
 from keras import layers, ops
 
-Z_SIZE = 100
-IMG_SHAPE = (28, 28, 1)
+from kerasgan.data_spec import MNIST
+
+LATENT_DIM = 100
 
 
-def build_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE) -> keras.Model:
+def build_generator(latent_dim: int = LATENT_DIM, img_shape: tuple = MNIST.image_shape) -> keras.Model:
     """The Keras-GAN articles' MLP generator: three LeakyReLU + BatchNorm blocks, then a tanh image."""
-    noise = keras.Input(shape=(z_size,))
+    noise = keras.Input(shape=(latent_dim,))
     x = noise
     for units in (256, 512, 1024):
         x = layers.Dense(units)(x)
@@ -36,42 +37,42 @@ class MinibatchStddev(layers.Layer):
     punish G for collapsing."""
 
     def call(self, features):
-        spread = ops.mean(ops.sqrt(ops.var(features, axis=0) + 1e-8))
-        return ops.concatenate([features, spread * ops.ones_like(features[..., :1])], axis=-1)
+        stddev = ops.mean(ops.sqrt(ops.var(features, axis=0) + 1e-8))
+        return ops.concatenate([features, stddev * ops.ones_like(features[..., :1])], axis=-1)
 
 
 def build_mlp_discriminator(
-    hidden_units: tuple[int, ...], img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid",
-    spread_into: int | None = None,
+    hidden_units: tuple[int, ...], img_shape: tuple = MNIST.image_shape, output_activation: str | None = "sigmoid",
+    minibatch_stddev_at: int | None = None,
 ) -> keras.Model:
     """The articles' MLP discriminator shape: Flatten, Dense + LeakyReLU(0.2) per hidden layer, one validity output.
 
-    ``spread_into`` names the hidden layer (by index) whose input also gets the batch's spread
+    ``minibatch_stddev_at`` names the hidden layer (by index) whose input also gets the minibatch stddev
     (:class:`MinibatchStddev`); ``None`` keeps the articles' net.
     """
     img = keras.Input(shape=img_shape)
     x = layers.Flatten()(img)
     for index, units in enumerate(hidden_units):
-        if index == spread_into:
+        if index == minibatch_stddev_at:
             x = MinibatchStddev()(x)
         x = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(units)(x))
     validity = layers.Dense(1, activation=output_activation)(x)
     return keras.Model(img, validity, name="discriminator")
 
 
-def build_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid") -> keras.Model:
+def build_discriminator(img_shape: tuple = MNIST.image_shape, output_activation: str | None = "sigmoid") -> keras.Model:
     """The Keras-GAN articles' MLP discriminator: Dense 512 and 256 with LeakyReLU, one validity output."""
     return build_mlp_discriminator((512, 256), img_shape, output_activation)
 
 
-def build_mbstd_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid") -> keras.Model:
-    """The Keras-GAN MLP discriminator with the batch's spread (:class:`MinibatchStddev`) fed to its second layer."""
-    return build_mlp_discriminator((512, 256), img_shape, output_activation, spread_into=1)
+def build_minibatch_stddev_discriminator(img_shape: tuple = MNIST.image_shape, output_activation: str | None = "sigmoid") -> keras.Model:
+    """The Keras-GAN MLP discriminator with the minibatch stddev (:class:`MinibatchStddev`) fed to its second layer."""
+    return build_mlp_discriminator((512, 256), img_shape, output_activation, minibatch_stddev_at=1)
 
 
-def build_six_minute_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE) -> keras.Model:
+def build_six_minute_generator(latent_dim: int = LATENT_DIM, img_shape: tuple = MNIST.image_shape) -> keras.Model:
     """The "GAN in 6 minutes" PyTorch article's generator: 100 -> 128 -> 256 (ReLU) -> 784 (tanh)."""
-    noise = keras.Input(shape=(z_size,))
+    noise = keras.Input(shape=(latent_dim,))
     x = layers.Dense(128, activation="relu")(noise)
     x = layers.Dense(256, activation="relu")(x)
     x = layers.Dense(math.prod(img_shape), activation="tanh")(x)
@@ -79,20 +80,20 @@ def build_six_minute_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAP
     return keras.Model(noise, img, name="generator")
 
 
-def build_six_minute_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid") -> keras.Model:
+def build_six_minute_discriminator(img_shape: tuple = MNIST.image_shape, output_activation: str | None = "sigmoid") -> keras.Model:
     """The "GAN in 6 minutes" discriminator: 784 -> 256 -> 128 (LeakyReLU 0.2) -> 1."""
     return build_mlp_discriminator((256, 128), img_shape, output_activation)
 
 
-def build_small_generator(z_size: int = Z_SIZE, img_shape: tuple = IMG_SHAPE) -> keras.Model:
+def build_small_generator(latent_dim: int = LATENT_DIM, img_shape: tuple = MNIST.image_shape) -> keras.Model:
     """The "GANs for image classification" article's generator: one hidden layer of 128."""
-    noise = keras.Input(shape=(z_size,))
+    noise = keras.Input(shape=(latent_dim,))
     x = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(128)(noise))
     x = layers.Dense(math.prod(img_shape), activation="tanh")(x)
     img = layers.Reshape(img_shape)(x)
     return keras.Model(noise, img, name="generator")
 
 
-def build_small_discriminator(img_shape: tuple = IMG_SHAPE, output_activation: str | None = "sigmoid") -> keras.Model:
+def build_small_discriminator(img_shape: tuple = MNIST.image_shape, output_activation: str | None = "sigmoid") -> keras.Model:
     """The "GANs for image classification" article's discriminator: one hidden layer of 128."""
     return build_mlp_discriminator((128,), img_shape, output_activation)

@@ -6,11 +6,12 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-NUM_CLASSES = 10
+from kerasgan.data_spec import MNIST
+
 SGAN_HIDDEN_UNITS = (1000, 500, 250, 250, 250)
 INPUT_NOISE_STDDEV = 0.3  # on pixels in [0, 1], as in the paper
 HIDDEN_NOISE_STDDEV = 0.5
-SGAN_Z_SIZE = 100
+SGAN_LATENT_DIM = 100
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")
@@ -66,7 +67,7 @@ def initialize_weight_norm(model: keras.Model, inputs: np.ndarray, init_scale: f
         x = layer(x, training=noisy or isinstance(layer, layers.BatchNormalization))
 
 
-def build_sgan_discriminator(img_shape: tuple = (28, 28, 1), num_classes: int = NUM_CLASSES) -> keras.Model:
+def build_sgan_discriminator(img_shape: tuple = MNIST.image_shape, num_classes: int = MNIST.num_classes) -> keras.Model:
     """Salimans et al.'s MNIST discriminator: Gaussian noise, five weight-normalised ReLU layers, K logits.
 
     The hidden layers' scales stay at their data-dependent init and only the logits' scales train, as in the
@@ -87,9 +88,9 @@ def build_sgan_discriminator(img_shape: tuple = (28, 28, 1), num_classes: int = 
     return keras.Model(img, [logits, features], name="sgan_discriminator")
 
 
-def build_sgan_generator(z_size: int = SGAN_Z_SIZE, img_shape: tuple = (28, 28, 1)) -> keras.Model:
+def build_sgan_generator(latent_dim: int = SGAN_LATENT_DIM, img_shape: tuple = MNIST.image_shape) -> keras.Model:
     """Salimans et al.'s MNIST generator: two softplus layers of 500 with batch norm, a weight-normalised tanh image."""
-    noise = keras.Input(shape=(z_size,))
+    noise = keras.Input(shape=(latent_dim,))
     x = noise
     for _ in range(2):
         x = layers.BatchNormalization()(layers.Dense(500, activation="softplus")(x))

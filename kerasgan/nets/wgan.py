@@ -7,17 +7,17 @@ import keras
 from keras import layers
 
 from kerasgan.nets.dcgan import seeded_dropout
-from kerasgan.nets.mlp import IMG_SHAPE
+from kerasgan.data_spec import MNIST
 
-WGAN_Z_SIZE = 128
+WGAN_LATENT_DIM = 128
 WGAN_WIDTH = 64
 SMALL_WGAN_WIDTH = 16
 
 
-def build_wgan_generator(z_size: int = WGAN_Z_SIZE, img_shape: tuple = IMG_SHAPE,
+def build_wgan_generator(latent_dim: int = WGAN_LATENT_DIM, img_shape: tuple = MNIST.image_shape,
                          width: int = WGAN_WIDTH) -> keras.Model:
     """Dense to 4x4x(4*width), three UpSampling2D + 3x3 convolution + BatchNorm blocks to 32x32, cropped to 28x28."""
-    noise = keras.Input(shape=(z_size,))
+    noise = keras.Input(shape=(latent_dim,))
     x = layers.Dense(4 * 4 * 4 * width, use_bias=False)(noise)
     x = layers.LeakyReLU(0.2)(layers.BatchNormalization()(x))
     x = layers.Reshape((4, 4, 4 * width))(x)
@@ -29,7 +29,7 @@ def build_wgan_generator(z_size: int = WGAN_Z_SIZE, img_shape: tuple = IMG_SHAPE
     return keras.Model(noise, img, name="generator")
 
 
-def build_wgan_critic(img_shape: tuple = IMG_SHAPE, output_activation: str | None = None,
+def build_wgan_critic(img_shape: tuple = MNIST.image_shape, output_activation: str | None = None,
                       width: int = WGAN_WIDTH) -> keras.Model:
     """Four stride-2 5x5 convolutions with LeakyReLU(0.2) (Dropout 0.3 after the middle two), Dropout 0.2, one
     unbounded score: no sigmoid and no BatchNorm, as the gradient penalty asks."""

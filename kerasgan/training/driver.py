@@ -16,10 +16,10 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from kerasgan.data import CLASS_NAMES, balanced_subset
+from kerasgan.data import balanced_subset, describe_arrays
+from kerasgan.data_spec import DataSpec
 from kerasgan.errors import UserError
-from kerasgan.gans import BaseGAN, build_gan
-from kerasgan.nets import LABELLED_FAMILIES, SEMI_SUPERVISED, get_architecture
+from kerasgan.gans import IMAGES, LABELLED, LABELLED_AND_UNLABELLED, BaseGAN, build_gan
 from kerasgan.recipes import Recipe
 from kerasgan.training.callbacks import (GANMonitor, NonFiniteLoss, RunState, StepClock, TrainingProgress,
                                         tensorboard_callbacks)
@@ -53,18 +53,19 @@ def input_pipeline():
     return importlib.import_module("kerasgan.training.numpy_pipeline")
 
 
-def training_stream(family: str, recipe: Recipe, x_train: np.ndarray, y_train: np.ndarray | None, seed: int,
-                    start_step: int):
-    """The resumable batches a family trains on: images; ``(images, labels)``; or the SGAN's triple.
+def training_stream(batch_format: str, recipe: Recipe, x_train: np.ndarray, y_train: np.ndarray | None, seed: int,
+                    start_step: int, num_classes: int = 10):
+    """The resumable batches of a GAN's ``batch_format``: images; ``(images, labels)``; or the SGAN's triple (its
+    labelled images balanced over ``num_classes``).
 
     On TensorFlow they come from a ``tf.data`` pipeline, on the other backends from numpy generators."""
     streams = input_pipeline()
-    if family in (*LABELLED_FAMILIES, SEMI_SUPERVISED) and y_train is None:
-        raise UserError(f"recipe '{recipe.name}' trains a {family} GAN and needs the labels (y_train)")
-    if family == SEMI_SUPERVISED:
-        subset = balanced_subset(y_train, recipe.labels or len(y_train), seed)
+    if batch_format != IMAGES and y_train is None:
+        raise UserError(f"recipe '{recipe.name}' trains on {batch_format} batches and needs the labels (y_train)")
+    if batch_format == LABELLED_AND_UNLABELLED:
+        subset = balanced_subset(y_train, recipe.labels or len(y_train), seed, num_classes)
         return streams.semi_supervised_dataset(x_train, y_train, subset, recipe.batch_size, seed, start_step)
-    labels = y_train if family in LABELLED_FAMILIES else None
+    labels = y_train if batch_format == LABELLED else None
     return streams.resumable_dataset(x_train, recipe.batch_size, seed=seed, start_step=start_step, labels=labels)
 
 
@@ -78,8 +79,9 @@ def fit_recipe(settings: RunSettings, x_train: np.ndarray, y_train: np.ndarray |
     exactly the recipe's steps (:func:`segments`). After the last step and the last checkpoint,
     ``gan.finish_training()`` makes the networks final.
     """
+    if settings.data is None:
+        settings = settings.replace(data=describe_arrays(settings.recipe.dataset, x_train))
     recipe, seed, checkpoint_interval_steps = settings.recipe, settings.seed, settings.checkpoint_interval_steps
-    family = get_architecture(recipe.architecture).family
     total_steps = recipe.steps_for(len(x_train))
     if strategy is not None:
         check_batch_split(recipe.batch_size, strategy)
@@ -87,7 +89,7 @@ def fit_recipe(settings: RunSettings, x_train: np.ndarray, y_train: np.ndarray |
     start_step = checkpoint_step(checkpoint_path) if checkpoint_path else 0
     chunk = chunk_steps(total_steps, checkpoint_interval_steps)
     parts = segments(start_step, total_steps, chunk)
-    gan = build_gan(recipe.architecture, recipe.z_size, x_train.shape[1:], recipe.label_smoothing, seed=seed,
+    gan = build_gan(recipe.architecture, recipe.latent_dim, settings.data, recipe.label_smoothing, seed=seed,
                     optimizer=recipe.optimizer, strategy=strategy, jit_compile=recipe.jit_compile,
                     steps_per_execution=steps_per_execution(parts[0].chunk if parts else chunk, strategy),
                     total_steps=total_steps, generator_average=recipe.generator_average,
@@ -104,13 +106,14 @@ def fit_recipe(settings: RunSettings, x_train: np.ndarray, y_train: np.ndarray |
     clock = StepClock(chunk, total_steps, start_step)
     run_state = RunState(folder.checkpoint, clock, history,
                          every_chunks=max(1, checkpoint_interval_steps // chunk))
-    callbacks = [*sample_callbacks(gan, recipe, folder.path, clock, seed), run_state,
+    callbacks = [*sample_callbacks(gan, recipe, settings.data, folder.path, clock, seed), run_state,
                  *tensorboard_callbacks(folder / "logs", clock)]
     if settings.progress:
         callbacks.append(TrainingProgress(clock, len(x_train) // recipe.batch_size))
     for part in parts:
         set_steps_per_execution(gan, steps_per_execution(part.chunk, strategy))
-        dataset = training_stream(family, recipe, x_train, y_train, seed, part.start_step)
+        dataset = training_stream(gan.batch_format, recipe, x_train, y_train, seed, part.start_step,
+                                  settings.data.num_classes)
         gan.fit(dataset, epochs=part.end_chunk, initial_epoch=part.first_chunk, steps_per_epoch=part.chunk,
                 callbacks=callbacks, verbose=0, shuffle=False)
         if run_state.failed_step is not None or gan.stop_training:
@@ -186,10 +189,12 @@ def chunk_steps(total_steps: int, checkpoint_interval_steps: int = CHECKPOINT_IN
     return min(math.gcd(LOG_INTERVAL_STEPS, checkpoint_interval_steps), total_steps)
 
 
-def sample_callbacks(gan: BaseGAN, recipe: Recipe, out_dir: Path, clock: StepClock, seed: int) -> list:
-    """The grid of fixed generator inputs, every ``sample_interval`` steps: PNG, TensorBoard image, final GIF."""
+def sample_callbacks(gan: BaseGAN, recipe: Recipe, data: DataSpec, out_dir: Path, clock: StepClock, seed: int) -> list:
+    """The grid of fixed generator inputs, every ``sample_interval`` steps: PNG, TensorBoard image, final GIF (a
+    conditional G draws one row per class of ``data``)."""
     rows, cols = recipe.grid
-    return [GANMonitor(gan.grid_inputs(rows, cols, seed), out_dir / "images", clock, recipe.grid,
+    rows = data.num_classes if gan.conditional else rows
+    return [GANMonitor(gan.grid_inputs(rows, cols, seed), out_dir / "images", clock, (rows, cols),
                        every_chunks=max(1, round(recipe.sample_interval / clock.chunk)),
                        tensorboard_dir=out_dir / "logs" / "samples", gif_path=out_dir / "samples.gif",
-                       row_labels=gan.grid_row_labels(rows, CLASS_NAMES.get(recipe.dataset)))]
+                       row_labels=gan.grid_row_labels(rows, data.class_names))]

@@ -12,7 +12,8 @@ import os
 import keras
 import numpy as np
 
-from kerasgan.nets import IMG_SHAPE, UNCONDITIONAL, Z_SIZE, build_gan_pair, get_architecture
+from kerasgan.data_spec import MNIST
+from kerasgan.nets import LATENT_DIM, UNCONDITIONAL, build_gan_pair, get_architecture
 from kerasgan.plotting import sample_images
 from kerasgan.recipes import make_optimizer
 
@@ -50,8 +51,8 @@ def build_combined(
 
 
 def initialize_model(
-    z_size: int = Z_SIZE,
-    img_shape: tuple = IMG_SHAPE,
+    latent_dim: int = LATENT_DIM,
+    img_shape: tuple = MNIST.image_shape,
     optimizer: str = "adam",
     architecture: str = "keras-gan",
 ) -> tuple[keras.Model, keras.Model, keras.Model]:
@@ -62,7 +63,7 @@ def initialize_model(
     unconditional architectures only.
     """
     get_architecture(architecture, UNCONDITIONAL)
-    generator, discriminator = build_gan_pair(architecture, z_size, img_shape)
+    generator, discriminator = build_gan_pair(architecture, latent_dim, img_shape)
     discriminator.compile(loss="binary_crossentropy", optimizer=make_optimizer(optimizer), metrics=["accuracy"])
     combined = build_combined(generator, discriminator, make_optimizer(optimizer))
     return discriminator, generator, combined
@@ -93,24 +94,24 @@ def train(
     rng = np.random.default_rng(seed)
     if seed is not None:
         keras.utils.set_random_seed(seed)
-    z_size = generator.input_shape[-1]
+    latent_dim = generator.input_shape[-1]
     valid = np.ones((batch_size, 1), dtype=np.float32)
     fake = np.zeros((batch_size, 1), dtype=np.float32)
     rows, cols = sample_grid
-    fixed_noise = rng.normal(0.0, 1.0, (rows * cols, z_size)).astype(np.float32)
+    fixed_noise = rng.normal(0.0, 1.0, (rows * cols, latent_dim)).astype(np.float32)
     history: dict[str, list[float]] = {"d_loss": [], "d_acc": [], "g_loss": []}
     progbar = keras.utils.Progbar(epochs, stateful_metrics=list(history)) if progress else None
 
     for epoch in range(epochs):
         imgs = x_train[rng.integers(0, len(x_train), batch_size)]
-        noise = rng.normal(0.0, 1.0, (batch_size, z_size)).astype(np.float32)
+        noise = rng.normal(0.0, 1.0, (batch_size, latent_dim)).astype(np.float32)
         gen_imgs = generator.predict(noise, verbose=0) if use_predict else generator(noise, training=False)
 
         d_loss_real = discriminator.train_on_batch(imgs, valid)
         d_loss_fake = discriminator.train_on_batch(gen_imgs, fake)
         d_loss = 0.5 * np.add(d_loss_real, d_loss_fake)
 
-        noise = rng.normal(0.0, 1.0, (batch_size, z_size)).astype(np.float32)
+        noise = rng.normal(0.0, 1.0, (batch_size, latent_dim)).astype(np.float32)
         with frozen(discriminator):
             g_loss = combined.train_on_batch(noise, valid)
 

@@ -51,13 +51,3 @@ def semi_supervised_dataset(images: np.ndarray, labels: np.ndarray, labelled: np
                 tf.gather(unlabelled_images, unlabelled_indices))
 
     return tf.data.Dataset.zip((labelled_batches, unlabelled_batches)).map(gather).prefetch(tf.data.AUTOTUNE)
-
-
-def make_dataset(images: np.ndarray, batch_size: int, labels: np.ndarray | None = None, seed: int | None = 0,
-                 shuffle: bool = True) -> tf.data.Dataset:
-    """A plain ``tf.data`` pipeline for ``fit()``: shuffle, batch (drop_remainder), prefetch."""
-    tensors = images if labels is None else (images, labels)
-    dataset = tf.data.Dataset.from_tensor_slices(tensors)
-    if shuffle:
-        dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
