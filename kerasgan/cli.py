@@ -1,5 +1,5 @@
-"""The ``kerasgan`` command (``train``, ``sample``, ``evaluate``, ``classify``) and what its subcommands and the
-scripts share: a quiet TensorFlow import, one-line errors with exit code 2, argument types.
+"""The ``kerasgan`` command (``train``, ``sample``, ``evaluate``, ``classify``, ``train-evaluator``) and what its
+subcommands and the scripts share: a quiet TensorFlow import, one-line errors with exit code 2, argument types.
 
 Each subcommand is a module of :mod:`kerasgan.commands` with ``add_arguments(parser)`` and ``run(args)``;
 ``kerasgan NAME`` and ``python scripts/NAME.py`` both parse with it and run it.
@@ -69,6 +69,19 @@ def positive_int(text: str) -> int:
     return value
 
 
+def add_image_options(parser: argparse.ArgumentParser, applies_to: str) -> None:
+    """``--image-size``, ``--channels`` and ``--background``: how the images of a folder, an array file or a tfds
+    set are read (the same three words in every command that reads them); ``applies_to`` starts each help."""
+    parser.add_argument("--image-size", type=positive_int, metavar="N",
+                        help=f"{applies_to}crop each image to its centre square and resize it to N x N; default: the "
+                             "recipe's size, else the images' own")
+    parser.add_argument("--channels", type=int, choices=(1, 3, 4),
+                        help=f"{applies_to}1 grey, 3 RGB, 4 RGB with alpha; default: a folder's are grey if every "
+                             "image is, else RGB; arrays keep their own")
+    parser.add_argument("--background", choices=("white", "black"),
+                        help=f"{applies_to}what transparent pixels are laid on (unless --channels 4); default: white")
+
+
 def generator_file(path: Path) -> Path:
     """The generator .keras file a path names: the file itself or <folder>/generator.keras."""
     candidate = path / "generator.keras" if path.is_dir() else path
@@ -109,12 +122,12 @@ def check_json_path(path: Path | None, option: str) -> None:
         raise UserError(f"{option} {path} must be the path of a .json file")
 
 
-COMMANDS = ("train", "sample", "evaluate", "classify")
+COMMANDS = ("train", "sample", "evaluate", "classify", "train-evaluator")
 
 
 def command_module(name: str):
-    """The module of one subcommand (``kerasgan.commands.NAME``)."""
-    return importlib.import_module(f"kerasgan.commands.{name}")
+    """The module of one subcommand (``kerasgan.commands.NAME``, a hyphen in NAME an underscore there)."""
+    return importlib.import_module(f"kerasgan.commands.{name.replace('-', '_')}")
 
 
 def describe(module) -> str:

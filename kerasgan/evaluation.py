@@ -133,16 +133,22 @@ def validate_images(images, image_shape: tuple = MNIST.image_shape) -> np.ndarra
 
 def evaluator_outputs(images, dataset: str = "mnist", batch_size: int = 500) -> tuple[np.ndarray, np.ndarray]:
     """Penultimate features (N, 128) and class probabilities (N, 10) of validated images, in batches."""
+    images = validate_images(images, BUILT_IN[dataset].image_shape)
+    features, probabilities = batched_outputs(load_evaluator(dataset), images, batch_size)
+    return features, probabilities
+
+
+def batched_outputs(model, images: np.ndarray, batch_size: int = 500) -> list[np.ndarray]:
+    """Every output of ``model`` (a Keras model, or any callable taking ``training=False``) on ``images``, computed
+    in batches and concatenated as float64: the one place a feature model meets the images."""
     from keras import ops
 
-    images = validate_images(images, BUILT_IN[dataset].image_shape)
-    evaluator = load_evaluator(dataset)
-    features, probabilities = [], []
+    outputs = []
     for start in range(0, len(images), batch_size):
-        batch_features, batch_probabilities = evaluator(images[start: start + batch_size], training=False)
-        features.append(ops.convert_to_numpy(batch_features).astype(np.float64))
-        probabilities.append(ops.convert_to_numpy(batch_probabilities).astype(np.float64))
-    return np.concatenate(features), np.concatenate(probabilities)
+        batch = model(images[start: start + batch_size], training=False)
+        batch = batch if isinstance(batch, (list, tuple)) else [batch]
+        outputs.append([ops.convert_to_numpy(output).astype(np.float64) for output in batch])
+    return [np.concatenate(parts) for parts in zip(*outputs)]
 
 
 def frechet_distance_from_stats(mu_a, sigma_a, mu_b, sigma_b) -> float:
@@ -239,12 +245,17 @@ def precision_recall(real_features: np.ndarray, fake_features: np.ndarray, k: in
     return precision, recall
 
 
-def feature_metrics(real_features: np.ndarray, features: np.ndarray, probabilities: np.ndarray, seed: int = 0) -> dict:
-    """Every metric of one sample set against a real reference set, from evaluator outputs."""
+def feature_metrics(real_features: np.ndarray, features: np.ndarray, probabilities: np.ndarray | None,
+                    seed: int = 0) -> dict:
+    """Every metric of one sample set against a real reference set, from evaluator outputs; without class
+    ``probabilities`` (a feature model that is no class classifier) the feature metrics only."""
     kid, kid_std = kernel_distance(real_features, features, seed=seed)
+    precision, recall = precision_recall(real_features, features)
+    if probabilities is None:
+        return {"fd": frechet_distance(real_features, features), "kid": kid, "kid_std": kid_std,
+                "precision": precision, "recall": recall}
     score, score_std = classifier_score(probabilities)
     shares, covered = class_coverage(probabilities)
-    precision, recall = precision_recall(real_features, features)
     return {
         "fd": frechet_distance(real_features, features), "kid": kid, "kid_std": kid_std,
         "classifier_score": score, "classifier_score_std": score_std,
@@ -336,10 +347,15 @@ def format_table(results: dict) -> str:
     floors = results.get("floors")
     first_column = "generated" if floors else "value"
     header = f"{'metric':<34}{first_column:>12}" + (f"{'real vs real':>14}" if floors else "")
-    lines = [f"{results.get('dataset', '')}, n = {results.get('n', '')}", header, "-" * len(header)]
+    title = f"{results.get('dataset', '')}, n = {results.get('n', '')}"
+    if "features" in results:  # a feature model other than the shipped evaluator (kerasgan.feature_models)
+        title += f", features: {results['features']}"
+    lines = [title, header, "-" * len(header)]
     for key, label in METRIC_LABELS.items():
         if key not in results:
             continue
+        if "features" in results and key in ("fd", "classifier_score"):
+            label = "FD (features)" if key == "fd" else f"classifier score (max {results.get('num_classes')})"
         row = f"{label:<34}{_format_value(key, results[key]):>12}"
         if floors:
             row += f"{_format_value(key, floors.get(key)):>14}"

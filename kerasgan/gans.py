@@ -34,6 +34,7 @@ from kerasgan.losses import (accuracy, adversarial_losses, class_confidence_loss
                              feature_matching_loss, gradient_penalty, supervised_loss, unsupervised_loss,
                              wasserstein_losses)
 from kerasgan.data_spec import MNIST, DataSpec
+from kerasgan.diff_augment import diff_augment, parse_policy
 from kerasgan.latents import NORMAL, UNIFORM, class_grid_inputs, draw_latents
 from kerasgan.nets import (AUXILIARY_CLASSIFIER, CLASS_AWARE, CONDITIONAL, GAN_FAMILIES, LATENT_DIM, SEMI_SUPERVISED,
                            UNCONDITIONAL, WASSERSTEIN, build_gan_pair, get_architecture)
@@ -108,12 +109,13 @@ class BaseGAN(keras.Model):
         return {}
 
     def __init__(self, discriminator: keras.Model, generator: keras.Model, latent_dim: int = LATENT_DIM,
-                 seed: int | None = None, **kwargs):
+                 seed: int | None = None, diff_augment: str = "", **kwargs):
         super().__init__(**kwargs)
         self.discriminator = discriminator
         self.generator = generator
         self.latent_dim = latent_dim
         self.seed_generator = keras.random.SeedGenerator(seed)
+        self.diff_augment = parse_policy(diff_augment)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names}
         # Both networks come built; saying so stops fit() (under a strategy too) from tracing call() symbolically.
         self.built = discriminator.built and generator.built
@@ -178,6 +180,11 @@ class BaseGAN(keras.Model):
         for name, tracker in self.trackers.items():
             tracker.update_state(logs[name])
         return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def augment(self, images):
+        """The images D sees: DiffAugment's transforms (:mod:`kerasgan.diff_augment`) when the GAN has a policy,
+        drawn from the GAN's seed generator; the images themselves when it has none."""
+        return diff_augment(images, self.diff_augment, self.seed_generator) if self.diff_augment else images
 
     def sample_noise(self, batch_size):
         """Latent vectors z ~ N(0, 1) drawn from the model's own seed generator (reproducible, resumable)."""
@@ -261,8 +268,8 @@ class GAN(BaseGAN):
         real_images = image_batch(data)
         noise = self.replica_share(ops.shape(real_images)[0], self.sample_noise)
         fake_images = self.generator(noise, training=training)
-        real_logits = self.discriminator(real_images, training=training)
-        fake_logits = self.discriminator(fake_images, training=training)
+        real_logits = self.discriminator(self.augment(real_images), training=training)
+        fake_logits = self.discriminator(self.augment(fake_images), training=training)
         return self.adversarial_losses(real_logits, fake_logits)
 
 
@@ -343,7 +350,8 @@ class ConditionalGAN(LabelledGAN):
         return self.generator([noise, labels], training=training)
 
     def discriminate(self, images, labels, training: bool = True):
-        """D's outputs for ``(image, label)`` pairs, in whichever input form D takes."""
+        """D's outputs for ``(image, label)`` pairs (the images augmented), in whichever input form D takes."""
+        images = self.augment(images)
         if self.concatenated_inputs:
             maps = ops.ones_like(images[..., :1]) * self.one_hot(labels, images.dtype)[:, None, None, :]
             return self.discriminator(ops.concatenate([images, maps], axis=-1), training=training)
@@ -406,8 +414,8 @@ class ClassAwareGAN(LabelledGAN):
         real_images, real_labels = data[:2]
         noise = self.replica_share(ops.shape(real_images)[0], self.sample_noise)
         fake_images = self.generator(noise, training=training)
-        real_logits, real_class_logits = self.discriminator(real_images, training=training)
-        fake_logits, fake_class_logits = self.discriminator(fake_images, training=training)
+        real_logits, real_class_logits = self.discriminator(self.augment(real_images), training=training)
+        fake_logits, fake_class_logits = self.discriminator(self.augment(fake_images), training=training)
         logs = self.adversarial_losses(real_logits, fake_logits)
         return self.add_class_losses(logs, real_labels, real_class_logits,
                                      class_confidence_loss(fake_class_logits, self.confidence_weight,
@@ -444,9 +452,9 @@ class SemiSupervisedGAN(BaseGAN):
         """Cross-entropy on the labelled batch plus the real-or-fake loss on unlabelled and generated images."""
         labelled_images, labels, unlabelled_images = _unpack(data)
         fake_images = self.fake_images(ops.shape(unlabelled_images)[0])
-        labelled_logits, _ = self.discriminator(labelled_images, training=True)
-        real_logits, _ = self.discriminator(unlabelled_images, training=True)
-        fake_logits, _ = self.discriminator(fake_images, training=True)
+        labelled_logits, _ = self.discriminator(self.augment(labelled_images), training=True)
+        real_logits, _ = self.discriminator(self.augment(unlabelled_images), training=True)
+        fake_logits, _ = self.discriminator(self.augment(fake_images), training=True)
         sup_loss = supervised_loss(labels, labelled_logits)
         unsup_loss = unsupervised_loss(real_logits, fake_logits)
         return {"d_loss": sup_loss + self.unlabelled_weight * unsup_loss, "sup_loss": sup_loss,
@@ -456,8 +464,8 @@ class SemiSupervisedGAN(BaseGAN):
         """Feature matching: G's images should give D's last hidden layer the batch mean real images give."""
         _, _, unlabelled_images = _unpack(data)
         fake_images = self.fake_images(ops.shape(unlabelled_images)[0])
-        _, real_features = self.discriminator(unlabelled_images, training=True)
-        _, fake_features = self.discriminator(fake_images, training=True)
+        _, real_features = self.discriminator(self.augment(unlabelled_images), training=True)
+        _, fake_features = self.discriminator(self.augment(fake_images), training=True)
         return {"g_loss": feature_matching_loss(real_features, fake_features)}
 
     def initialize(self, images: np.ndarray, seed: int = 0) -> None:
@@ -510,7 +518,8 @@ class WassersteinGAN(BaseGAN):
         """The critic's Wasserstein loss on real and generated images plus the weighted gradient penalty."""
         real_images = image_batch(data)
         batch_size = ops.shape(real_images)[0]
-        fake_images = self.generator(self.replica_share(batch_size, self.sample_noise), training=True)
+        fake_images = self.augment(self.generator(self.replica_share(batch_size, self.sample_noise), training=True))
+        real_images = self.augment(real_images)
         weights = self.replica_share(batch_size, self.interpolation_weights)
         mixed = real_images + weights * (fake_images - real_images)
         slopes = step_module().input_gradient(lambda images: self.discriminator(images, training=True), mixed)
@@ -527,7 +536,7 @@ class WassersteinGAN(BaseGAN):
         """G raises the critic's score of its images."""
         real_images = image_batch(data)
         noise = self.replica_share(ops.shape(real_images)[0], self.sample_noise)
-        scores = self.discriminator(self.generator(noise, training=True), training=True)
+        scores = self.discriminator(self.augment(self.generator(noise, training=True)), training=True)
         return {"g_loss": self.g_loss_fn(scores) if self.g_loss_fn is not None else -ops.mean(scores)}
 
 
@@ -572,8 +581,7 @@ def check_image_shape(generator: keras.Model, data: DataSpec) -> None:
     drawn = tuple(generator.output_shape[1:])
     if drawn != data.image_shape:
         raise UserError(f"this architecture draws {'x'.join(map(str, drawn))} images, not the data's "
-                        f"{'x'.join(map(str, data.image_shape))} (the DCGAN family needs a size divisible by 4; "
-                        f"choose another --image-size or recipe)")
+                        f"{'x'.join(map(str, data.image_shape))} (choose another --image-size or recipe)")
 
 
 def family_class(architecture: str) -> type[BaseGAN]:
@@ -606,6 +614,7 @@ def build_gan(
     total_steps: int = 1,
     generator_average: float = 0.0,
     balance_weight: float | None = None,
+    diff_augment: str = "",
 ) -> BaseGAN:
     """A compiled GAN of a named architecture (see ``kerasgan.nets.ARCHITECTURES``), of the family that trains it,
     for the images ``data`` describes (their shape and classes).
@@ -613,7 +622,8 @@ def build_gan(
     ``optimizer`` names the settings both networks get (``kerasgan.recipes.OPTIMIZERS``); the semi-supervised
     family's D also keeps a moving average of its weights over the last third of ``total_steps``, and
     ``generator_average`` (a momentum, 0 for none) keeps one of G's, which G takes when training finishes.
-    ``balance_weight`` sets the class-aware family's weight of G's class-balance term (``None``: its default).
+    ``balance_weight`` sets the class-aware family's weight of G's class-balance term (``None``: its default);
+    ``diff_augment`` names DiffAugment's transforms applied before D ("color,translation,cutout"; "" for none).
     On TensorFlow the step is compiled either way; XLA (``jit_compile``) measured slower on a 2-core CPU for most
     of these models (docs/benchmark.md), so it is off unless asked for (see :func:`backend_compile_options` for
     JAX and PyTorch). With a ``strategy`` the GAN is built and compiled in its scope; with several
@@ -629,7 +639,8 @@ def build_gan(
                                                   num_classes=data.num_classes)
         check_image_shape(generator, data)
         options = gan_class.family_options(label_smoothing, balance_weight, data.num_classes)
-        gan = gan_class(discriminator, generator, latent_dim=latent_dim, seed=seed, **options)
+        gan = gan_class(discriminator, generator, latent_dim=latent_dim, seed=seed, diff_augment=diff_augment,
+                        **options)
         gan.compile(
             d_optimizer=make_optimizer(optimizer, total_steps, average_weights=gan_class.trains_classifier),
             g_optimizer=make_optimizer(optimizer, total_steps, average_weights=generator_average > 0,

@@ -8,6 +8,9 @@ unless ``channels=4`` keeps it. A file that is not an image is ignored; a corrup
 
 The decoded array is saved under the cache folder, keyed by the folder's fingerprint (every file's path, size
 and modification time) and the reading options, so a second run reads it back (memory-mapped) without decoding.
+Beside it the cache keeps that file list (``files.json``), so that a resumed run can say how its folder changed
+(:func:`folder_changes`). :func:`squares` is the one crop-resize-convert step, shared with the array and tfds
+sources of :mod:`kerasgan.data`.
 """
 
 from __future__ import annotations
@@ -25,14 +28,15 @@ from kerasgan.data_spec import DataSpec
 from kerasgan.errors import UserError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
+FILES_NAME = "files.json"  # the cache entry's file list: [[relative path, size, mtime_ns], ...]
 MAX_UNREADABLE_SHARE = 0.01
 BACKGROUNDS = {"white": 255, "black": 0}
 
 
 @dataclass
 class FolderImages:
-    """What :func:`load_folder` read: uint8 images ``(N, H, W, C)``, int64 labels (or ``None``), their
-    description, and what it said about the files (skipped or converted)."""
+    """What :func:`load_folder` (or another source of :mod:`kerasgan.data`) read: uint8 images ``(N, H, W, C)``,
+    int64 labels (or ``None``), their description, and what it said about the files (skipped or converted)."""
 
     images: np.ndarray
     labels: np.ndarray | None
@@ -62,13 +66,45 @@ def image_files(root: Path) -> tuple[list[Path], tuple[str, ...] | None, int]:
     return in_classes, tuple(classes), len(files) - len(in_classes)
 
 
-def fingerprint(root: Path, files: list[Path]) -> str:
-    """A short hash of every file's relative path, size and modification time."""
-    digest = hashlib.sha256()
+def file_records(root: Path, files: list[Path]) -> list[tuple[str, int, int]]:
+    """Every file's relative path, size and modification time (ns): what the fingerprint hashes and what
+    :func:`folder_changes` compares."""
+    records = []
     for path in files:
         status = path.stat()
-        digest.update(f"{path.relative_to(root)}\0{status.st_size}\0{status.st_mtime_ns}\n".encode())
+        records.append((str(path.relative_to(root)), status.st_size, status.st_mtime_ns))
+    return records
+
+
+def records_fingerprint(records: list[tuple[str, int, int]]) -> str:
+    """A short hash of :func:`file_records`."""
+    digest = hashlib.sha256()
+    for name, size, mtime_ns in records:
+        digest.update(f"{name}\0{size}\0{mtime_ns}\n".encode())
     return digest.hexdigest()[:16]
+
+
+def fingerprint(root: Path, files: list[Path]) -> str:
+    """A short hash of every file's relative path, size and modification time."""
+    return records_fingerprint(file_records(root, files))
+
+
+def folder_changes(root: str | os.PathLike, old_fingerprint: str) -> str | None:
+    """How the files under ``root`` differ from those it held when its fingerprint was ``old_fingerprint``
+    ("2 files added, 1 removed, 0 changed"; a changed file kept its path, not its size or time), or ``None``
+    when the old file list is no longer in the cache."""
+    listed = sorted(cache_root().glob(f"{old_fingerprint}-*/{FILES_NAME}"))
+    if not listed:
+        return None
+    try:
+        old = {name: (size, mtime) for name, size, mtime in json.loads(listed[0].read_text())}
+    except (OSError, ValueError, TypeError):
+        return None
+    root = Path(root)
+    new = {name: (size, mtime) for name, size, mtime in file_records(root, image_files(root)[0])}
+    added, removed = len(new.keys() - old.keys()), len(old.keys() - new.keys())
+    changed = sum(old[name] != new[name] for name in new.keys() & old.keys())
+    return f"{added} file{'s' * (added != 1)} added, {removed} removed, {changed} changed"
 
 
 def open_image(path: Path):
@@ -102,6 +138,42 @@ def centre_square(image, size: int):
     return square if side == size else square.resize((size, size), Image.LANCZOS)
 
 
+def squares(images, size: int, channels: int, background: int) -> np.ndarray:
+    """PIL images as one uint8 array ``(N, size, size, channels)``: each cropped to its centre square, resized
+    (:func:`centre_square`) and converted (:func:`to_channels`). Folders, arrays and tfds sets share this step."""
+    return np.stack([to_channels(centre_square(image, size), channels, background) for image in images])
+
+
+def array_image(array: np.ndarray):
+    """A uint8 ``(H, W)`` or ``(H, W, C)`` array (C 1, 3 or 4) as a PIL image (L, RGB or RGBA)."""
+    from PIL import Image
+
+    array = np.asarray(array, dtype=np.uint8)
+    if array.ndim == 3 and array.shape[-1] == 1:
+        array = array[..., 0]
+    return Image.fromarray(array, {2: "L", 3: "RGB", 4: "RGBA"}[array.shape[-1] if array.ndim == 3 else 2])
+
+
+def convert_arrays(images, image_size: int | None, channels: int | None, background: str = "white",
+                   shape: tuple[int, ...] | None = None) -> tuple[np.ndarray, list[str]]:
+    """uint8 images (an ``(N, H, W, C)`` array, or a sequence of ``(H, W, C)`` arrays of any sizes) as
+    ``(N, S, S, C')``: centre square, resized to ``image_size`` (default: the smaller side), ``channels``
+    (default: their own; alpha laid on ``background``) as :func:`squares` does for folders. Returns them and
+    a note when anything was converted (images already in shape come back untouched)."""
+    if background not in BACKGROUNDS:
+        raise UserError(f"unknown --background '{background}' (choose from: {', '.join(BACKGROUNDS)})")
+    shapes = {tuple(image.shape) for image in images} if shape is None else {tuple(shape)}
+    if len(shapes) > 1 and image_size is None:
+        raise UserError(f"the images have {len(shapes)} different sizes: give --image-size N")
+    height, width, own = next(iter(shapes))
+    size, channels = image_size or min(height, width), channels or own
+    if shapes == {(size, size, channels)}:
+        return np.asarray(images), []
+    converted = squares((array_image(image) for image in images), size, channels, BACKGROUNDS[background])
+    return converted, [f"converted {len(converted)} images of {len(shapes)} size{'s' * (len(shapes) > 1)} "
+                       f"to {size}x{size}x{channels}"]
+
+
 def to_channels(image, channels: int, background: int) -> np.ndarray:
     """A PIL image as uint8 ``(H, W, channels)``: grey, RGB (alpha laid on ``background``) or RGBA."""
     from PIL import Image
@@ -126,7 +198,8 @@ def load_folder(root: str | os.PathLike, image_size: int | None = None, channels
     files, class_names, left_out = image_files(root)
     if len(files) < min_images:
         raise UserError(f"--data {root} holds {len(files)} images, fewer than one batch of {min_images}")
-    key = fingerprint(root, files)
+    records = file_records(root, files)
+    key = records_fingerprint(records)
     cached = cache_root() / f"{key}-{image_size or 'own'}-{channels or 'auto'}-{background}"
     if use_cache and (cached / "meta.json").is_file():
         return read_cache(cached)
@@ -134,7 +207,7 @@ def load_folder(root: str | os.PathLike, image_size: int | None = None, channels
     if left_out:
         loaded.notes.append(f"left out {left_out} image{'s' * (left_out > 1)} lying beside the class folders")
     if use_cache:
-        write_cache(cached, loaded)
+        write_cache(cached, loaded, records)
     return loaded
 
 
@@ -150,7 +223,7 @@ def decode(root: Path, files: list[Path], class_names, image_size, channels, bac
     size = image_size or Counter(min(image.size) for _, image in readable).most_common(1)[0][0]
     grey = all(image.mode == "L" for _, image in readable)
     channels = channels or (1 if grey else 3)
-    images = np.stack([to_channels(centre_square(image, size), channels, background) for _, image in readable])
+    images = squares((image for _, image in readable), size, channels, background)
     labels = None
     if class_names is not None:
         index = {name: label for label, name in enumerate(class_names)}
@@ -160,16 +233,18 @@ def decode(root: Path, files: list[Path], class_names, image_size, channels, bac
         notes.append(f"skipped {unreadable} unreadable image{'s' * (unreadable > 1)}")
     sizes, modes = {image.size for _, image in readable}, {image.mode for _, image in readable}
     if len(sizes) > 1 or len(modes) > 1 or sizes != {(size, size)}:
-        notes.append(f"converted {len(readable)} images of {len(sizes)} sizes and modes {', '.join(sorted(modes))} "
-                     f"to {size}x{size}x{channels}")
+        described = ", ".join([f"{len(sizes)} size{'s' * (len(sizes) > 1)}"] + sorted(modes))
+        notes.append(f"converted {len(readable)} images ({described}) to {size}x{size}x{channels}")
     spec = DataSpec(root.name, (size, size, channels), class_names, str(root.resolve()), key)
     return FolderImages(images, labels, spec, notes)
 
 
-def write_cache(folder: Path, loaded: FolderImages) -> None:
-    """Save the decoded images (``images.npy``), labels and description; ``meta.json`` last, so a cache
-    interrupted while being written is never read."""
+def write_cache(folder: Path, loaded: FolderImages, records: list[tuple[str, int, int]] | None = None) -> None:
+    """Save the decoded images (``images.npy``), labels, the file list (``records``, for :func:`folder_changes`)
+    and description; ``meta.json`` last, so a cache interrupted while being written is never read."""
     folder.mkdir(parents=True, exist_ok=True)
+    if records is not None:
+        (folder / FILES_NAME).write_text(json.dumps(records, separators=(",", ":")))
     np.save(folder / "images.npy", loaded.images)
     if loaded.labels is not None:
         np.save(folder / "labels.npy", loaded.labels)

@@ -50,22 +50,36 @@ def composite_on_white(images: np.ndarray) -> np.ndarray:
 
 def save_image_grid(images: np.ndarray, path: str | os.PathLike, rows: int, cols: int, title: str | None = None,
                     row_labels: list[str] | None = None) -> Path:
-    """Save images in [-1, 1] as a ``rows x cols`` PNG grid; returns the path written."""
+    """Save images in [-1, 1] as a ``rows x cols`` PNG grid (0.8 inch a row); returns the path written.
+
+    ``row_labels`` (a class grid's class names) are written left of each row. The margins are measured around the
+    images, the labels and the title, so that no label is cut off however long it is and grids of the same shape
+    and labels are the same size in pixels (the GIF of a run's grids needs that)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     canvas = tile_images(images, rows, cols)
     plt = pyplot()
-    figure, axis = plt.subplots(figsize=(cols * 0.8 + 0.6, rows * 0.8 + (0.5 if title else 0.2)))
+    figure = plt.figure()
+    axis = figure.add_axes((0.0, 0.0, 1.0, 1.0))
     axis.imshow(canvas, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
     axis.set_xticks([])
+    label_width = 0.0  # inches
     if row_labels:
         cell = canvas.shape[0] / rows
         axis.set_yticks([cell * (row + 0.5) for row in range(rows)], labels=row_labels, fontsize=7)
+        renderer = figure.canvas.get_renderer()
+        label_width = max(label.get_window_extent(renderer).width for label in axis.get_yticklabels()) / figure.dpi
+        label_width += 0.12  # the tick and the gap beside it
     else:
         axis.set_yticks([])
     if title:
         axis.set_title(title, fontsize=9)
-    figure.tight_layout(pad=0.2)
+    height = 0.8 * rows
+    width = height * canvas.shape[1] / canvas.shape[0]
+    left, right, bottom, top = 0.1 + label_width, 0.1, 0.1, 0.1 + (0.3 if title else 0.0)
+    figure.set_size_inches(left + width + right, bottom + height + top)
+    total_width, total_height = figure.get_size_inches()
+    axis.set_position((left / total_width, bottom / total_height, width / total_width, height / total_height))
     figure.savefig(path, dpi=100)
     plt.close(figure)
     return path

@@ -13,6 +13,7 @@ import numpy as np
 
 from kerasgan.data import load_data
 from kerasgan.errors import UserError, WorkerLost
+from kerasgan.feature_models import has_evaluator, own_data, train_evaluator_command
 from kerasgan.gans import GAN, family_class
 from kerasgan.plotting import plot_losses, write_history_csv
 from kerasgan.recipes import Recipe
@@ -86,8 +87,9 @@ def train_into(settings: RunSettings, folder: RunFolder, written: RunFolder, x_t
         "train_wall_time_s": round(wall_time_s, 1),
         "final": {name: values[-1] for name, values in history.items() if values},
     }
-    if settings.eval_samples and settings.data_folder is not None:
-        print(f"not scored: the shipped evaluators know MNIST and Fashion-MNIST only, not {settings.data_folder}")
+    if settings.eval_samples and own_data(settings) and not has_evaluator(settings):
+        print(f"not scored: no evaluator for these images yet; run `{train_evaluator_command(settings)}`, then "
+              f"`kerasgan evaluate {folder}`")
     elif settings.eval_samples:
         scores = score_run(generator, settings, classifier)
         if last_generator is not None:
@@ -155,10 +157,15 @@ def classifier_model(gan) -> keras.Model:
 
 
 def score_run(generator: keras.Model, settings: RunSettings, classifier=None) -> dict:
-    """Score the trained generator against the real data (``settings.eval_samples`` samples), or a
-    semi-supervised GAN's classifier on the real test split."""
+    """Score the trained generator against the real data (``settings.eval_samples`` samples; a folder's through
+    the evaluator ``kerasgan train-evaluator`` trained on it), or a semi-supervised GAN's classifier on the real
+    test split."""
     from kerasgan.evaluation import evaluate_conditional, evaluate_generator
 
+    if own_data(settings):
+        from kerasgan.feature_models import score_folder_run
+
+        return score_folder_run(generator, settings, n=settings.eval_samples, seed=settings.seed)
     if classifier is not None:
         from kerasgan.semi_supervised import classifier_accuracy
 

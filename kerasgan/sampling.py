@@ -57,7 +57,7 @@ def grid_labels(family: type[BaseGAN], class_names: tuple[str, ...] | None, coun
     """
     if not family.conditional:
         if label is not None or per_class:
-            raise UserError("this generator has no label input: --label and --per-class need a conditional one")
+            raise UserError(not_conditional_message())
         cols = math.ceil(math.sqrt(count))
         return None, math.ceil(count / cols), cols
     num_classes = len(class_names)
@@ -68,6 +68,36 @@ def grid_labels(family: type[BaseGAN], class_names: tuple[str, ...] | None, coun
         return np.full(count, label, dtype=np.int32), math.ceil(count / cols), cols
     cols = math.ceil(count / num_classes)
     return np.repeat(np.arange(num_classes, dtype=np.int32), cols), num_classes, cols
+
+
+def conditional_recipes() -> list[str]:
+    """The recipes whose generator takes a label (the conditional and auxiliary-classifier GANs)."""
+    from kerasgan.gans import family_class
+    from kerasgan.recipes import RECIPES, Recipe
+
+    return [name for name, recipe in RECIPES.items()
+            if isinstance(recipe, Recipe) and family_class(recipe.architecture).conditional]
+
+
+def not_conditional_message() -> str:
+    """The one line that refuses --label or --per-class for a generator that takes no label."""
+    return (f"this generator has no label input: --label and --per-class need a conditional one (a run of "
+            f"{', '.join(conditional_recipes())})")
+
+
+def label_index(name: str, family: type[BaseGAN], class_names: tuple[str, ...] | None) -> int:
+    """The class number of the class called ``name`` (a folder's subfolder name, a digit for MNIST, ...), for a
+    conditional ``family``: an exact name first, else the one name equal to it ignoring case. Anything else is
+    refused in one line that lists the choices."""
+    if not family.conditional:
+        raise UserError(not_conditional_message())
+    names = list(class_names or ())
+    if name in names:
+        return names.index(name)
+    folded = [index for index, candidate in enumerate(names) if candidate.casefold() == name.casefold()]
+    if len(folded) == 1:
+        return folded[0]
+    raise UserError(f"--label {name} is not a class of this generator (choose from: {', '.join(names)})")
 
 
 def sample(generator: keras.Model, count: int = 64, seed: int = 0, label: int | None = None,

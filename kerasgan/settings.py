@@ -15,7 +15,7 @@ from kerasgan.data_spec import DataSpec
 from kerasgan.recipes import Recipe
 from kerasgan.training.checkpoint import CHECKPOINT_INTERVAL_STEPS
 
-RUN_ONLY = ("eval_samples", "progress", "data_dir")  # this run's choices, not saved with it
+RUN_ONLY = ("eval_samples", "progress", "data_dir", "allow_data_change")  # this run's choices, not saved with it
 # Recipe fields a resumed run must share with the run it continues (the length may grow).
 RESUME_FIXED_FIELDS = ("dataset", "architecture", "optimizer", "loop", "batch_size", "latent_dim", "label_smoothing",
                        "labels", "jit_compile", "generator_average", "balance_weight")
@@ -28,9 +28,11 @@ class RunSettings:
     ``seed`` seeds the weights, the noise and the batch order; ``checkpoint_interval_steps`` is the steps between
     checkpoints (fast loop); ``deterministic`` asks the backend for deterministic kernels; ``eval_samples``
     generated images are scored at the end (0: none); ``progress`` prints progress lines; ``data_dir`` is a
-    folder of the original IDX files; ``data_folder`` is a folder of the user's images, read as ``image_size``
-    squares with ``channels`` channels and transparency laid on ``background``; ``data`` describes the images (the run fills it in when it loads them). All but
-    the ``RUN_ONLY`` ones are saved with the run and kept on resume.
+    folder of the original IDX files; ``allow_data_change`` lets a resumed run go on when its images changed;
+    ``data_folder`` is a folder of the user's images (or an .npz/.npy file of them), read as the recipe's
+    ``image_size`` squares with ``channels`` channels and transparency laid on ``background``; ``data`` describes
+    the images (the run fills it in when it loads them). All but the ``RUN_ONLY`` ones are saved with the run and
+    kept on resume.
     """
 
     recipe: Recipe
@@ -40,8 +42,8 @@ class RunSettings:
     eval_samples: int = 0
     progress: bool = True
     data_dir: Path | None = None
+    allow_data_change: bool = False
     data_folder: Path | None = None
-    image_size: int | None = None
     channels: int | None = None
     background: str = "white"
     data: DataSpec | None = None

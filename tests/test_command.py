@@ -32,11 +32,12 @@ def png_size(path: Path) -> tuple[int, int]:
         return image.size
 
 
-def test_the_command_has_the_four_subcommands_with_their_options():
+def test_the_command_has_the_five_subcommands_with_their_options():
     parser = build_parser()
-    assert COMMANDS == ("train", "sample", "evaluate", "classify")
+    assert COMMANDS == ("train", "sample", "evaluate", "classify", "train-evaluator")
+    required = {"sample": ["somewhere"], "evaluate": ["somewhere"], "train-evaluator": ["--data", "somewhere"]}
     for name in COMMANDS:
-        args = parser.parse_args([name, "somewhere"] if name in ("sample", "evaluate") else [name])
+        args = parser.parse_args([name, *required.get(name, [])])
         assert args.command == name and callable(args.run)
     assert parser.parse_args(["train", "--recipe", "acgan-mnist", "--steps", "5"]).steps == 5
 

@@ -27,12 +27,12 @@ def test_the_built_in_data_sets_are_28_by_28_grey_in_ten_classes():
 
 def test_config_json_keeps_the_data_description_and_the_folder_settings(tmp_path):
     folder = RunFolder(tmp_path)
-    settings = RunSettings(get_recipe("default"), seed=3, data_folder=tmp_path / "images", image_size=32,
+    settings = RunSettings(get_recipe("default").replace(image_size=32), seed=3, data_folder=tmp_path / "images",
                            data=EMOJI_LIKE)
     folder.write_settings(settings)
     assert json.loads(folder.config.read_text())["data"]["class_names"] == ["happy", "sad", "angry"]
     read = folder.read_settings()
-    assert (read.data, read.data_folder, read.image_size, read.background) == (EMOJI_LIKE, tmp_path / "images", 32,
+    assert (read.data, read.data_folder, read.recipe.image_size, read.background) == (EMOJI_LIKE, tmp_path / "images", 32,
                                                                              "white")
 
 

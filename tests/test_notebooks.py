@@ -47,12 +47,18 @@ EXPECTED = {
         "files": ["checkpoint.npz", "samples.gif", "images/step_0000000.png", "conditional_grid.png",
                   "fast_path_grids.png"],
     },
+    "07_train_on_a_folder": {
+        "text": ["training folder: ", "image shape: (32, 32, 3)", "recipe 'folder':", "s of wall time"],
+        "files": ["real.png", "diff_augment.png", "run/config.json", "run/images/step_0000000.png",
+                  "run/losses.png", "run/generator.keras", "grids_over_training.png"],
+    },
 }
 # Shown only when the real data is there (without it the notebooks say so and use random images).
 EXPECTED_WITH_REAL_DATA = {
     "02_fashion_mnist_gan": ["T-shirt/top"],
     "05_gans_for_classification": ["the most it could ever be (share of test labels that are 0 or 1): 0.211"],
     "06_fast_training": ["classifier score (max 10)", "label accuracy (asked-for digit)"],
+    "07_train_on_a_folder": ["smileys-and-emotion", "converted 3781 images"],
 }
 
 

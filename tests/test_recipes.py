@@ -94,3 +94,12 @@ def test_only_the_generators_fixed_momentum_average_warms_up():
     assert isinstance(make_optimizer("adam-5e-4", average_weights=True, average_momentum=0.9995), AveragedAdam)
     for plain in (make_optimizer("adam-3e-3", total_steps=12000, average_weights=True), make_optimizer("adam")):
         assert isinstance(plain, keras.optimizers.Adam) and not isinstance(plain, AveragedAdam)
+
+
+def test_the_folder_recipes_train_colour_squares_with_diff_augment_on_the_dcgan_nets():
+    folder, gpu, faces = (get_recipe(name) for name in ("folder", "folder-64", "dcgan-faces"))
+    assert (folder.architecture, folder.image_size, folder.diff_augment) == ("dcgan-folder", 32,
+                                                                            "color,translation,cutout")
+    assert (gpu.architecture, gpu.image_size, gpu.diff_augment) == ("dcgan", 64, folder.diff_augment)
+    assert (faces.architecture, faces.image_size, faces.latent_dim, faces.batch_size) == ("dcgan-faces", 64, 128, 32)
+    assert float(make_optimizer(faces.optimizer).learning_rate) == pytest.approx(1e-4)

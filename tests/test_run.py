@@ -68,7 +68,7 @@ def test_a_run_on_a_folder_of_colour_images_records_it_samples_in_colour_and_ref
     run_command("sample", [str(run), "-n", "4", "--out", str(tmp_path / "s.png"), "--npy", str(tmp_path / "s.npy")])
     assert np.load(tmp_path / "s.npy").shape == (4, 8, 8, 3)
     code, error = run_in_process("evaluate", str(run))
-    assert code == 2 and "the shipped evaluators score MNIST and Fashion-MNIST runs only" in error
+    assert code == 2 and "no evaluator for the images of --data" in error and "kerasgan train-evaluator --data" in error
 
     (images / "red" / "0.png").rename(images / "red" / "moved.png")
     code, error = run_in_process("train", "--resume", str(run), "--steps", "6")
@@ -78,8 +78,11 @@ def test_a_run_on_a_folder_of_colour_images_records_it_samples_in_colour_and_ref
 @pytest.mark.parametrize("arguments, message", [
     (["--image-size", "8"], "--image-size needs --data DIR"),
     (["--data", "{images}/red", "--recipe", "cgan-mnist"], "is unlabelled (put each class in a subfolder"),
-    (["--data", "{images}", "--recipe", "dcgan-mnist", "--image-size", "10"],
-     "this architecture draws 8x8x3 images, not the data's 10x10x3"),
+    (["--data", "{images}", "--recipe", "dcgan-mnist", "--image-size", "6"], "the DCGAN nets cannot build 6x6 images"),
+    (["--data", "{images}", "--recipe", "dcgan-faces", "--image-size", "12"],
+     "keras.io's face DCGAN cannot build 12x12 images"),
+    (["--recipe", "folder"], "recipe 'folder' trains on a folder of images: add --data DIR"),
+    (["--data", "{images}", "--diff-augment", "color,flip"], "unknown DiffAugment transform 'flip'"),
 ])
 def test_folder_options_that_cannot_train_are_refused_in_one_line_leaving_no_file(
         tmp_path, monkeypatch, run_in_process, arguments, message):
@@ -89,3 +92,14 @@ def test_folder_options_that_cannot_train_are_refused_in_one_line_leaving_no_fil
                                  "--steps", "2", "--batch-size", "8", "--out", str(tmp_path / "run"), "--no-progress")
     assert code == 2 and message in error
     assert not [path for path in (tmp_path / "run").rglob("*") if path.is_file()]
+
+
+def test_a_folder_without_a_recipe_trains_the_folder_recipe_at_32_pixels_with_diff_augment(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("KERASGAN_CACHE", str(tmp_path / "cache"))
+    run = tmp_path / "run"
+    run_command("train", ["--data", str(colour_folder(tmp_path / "images")), "--steps", "2", "--batch-size", "8",
+                          "--out", str(run), "--no-progress", "--eval-samples", "0"])
+    config = json.loads((run / "config.json").read_text())
+    assert (config["name"], config["image_size"], config["data"]["image_shape"]) == ("folder", 32, [32, 32, 3])
+    assert config["diff_augment"] == "color,translation,cutout"

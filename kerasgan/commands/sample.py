@@ -3,6 +3,7 @@
     kerasgan sample runs/default -n 64 --out digits.png                 # 64 new digits in an 8x8 grid
     kerasgan sample runs/acgan-mnist -n 100 --out rows.png              # conditional: one row per digit
     kerasgan sample runs/acgan-mnist -n 16 --label 7 --out sevens.png   # conditional: only sevens
+    kerasgan sample runs/my-pets -n 16 --label cats --out cats.png      # a folder's class, by its name
     kerasgan sample runs/default -n 16 --gif walk.gif --npy digits.npy  # a walk through the latent space
 """
 
@@ -30,7 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--walk-points", type=positive_int, default=4, help="random points the GIF loops through")
     parser.add_argument("--walk-frames", type=positive_int, default=12, help="GIF frames between two points")
     parser.add_argument("--seed", type=int, default=0, help="seeds the latent points; default: %(default)s")
-    parser.add_argument("--label", type=int, help="conditional generator: draw only this class")
+    parser.add_argument("--label", metavar="NAME",
+                        help="conditional generator: draw only the class of this name (a subfolder's name, a digit "
+                             "for MNIST, as the run's data names its classes)")
     parser.add_argument("--per-class", action="store_true",
                         help="conditional generator: one row per class (the default for conditional generators)")
     parser.add_argument("--dataset", choices=["mnist", "fashion_mnist"],
@@ -51,13 +54,14 @@ def run(args: argparse.Namespace) -> None:
 
     from kerasgan.run_folder import generator_record
     from kerasgan.plotting import save_canvas_gif, save_image_grid, tile_images
-    from kerasgan.sampling import latent_walk, sample
+    from kerasgan.sampling import label_index, latent_walk, sample
     from kerasgan.training.checkpoint import load_keras_model
 
     generator = load_keras_model(path)
     family, data = generator_record(args.path, args.dataset, generator)
-    samples = sample(generator, args.num_samples, args.seed, args.label, args.per_class, data.class_names, family)
-    frames = (latent_walk(generator, args.num_samples, args.walk_points, args.walk_frames, args.seed, args.label,
+    label = None if args.label is None else label_index(args.label, family, data.class_names)
+    samples = sample(generator, args.num_samples, args.seed, label, args.per_class, data.class_names, family)
+    frames = (latent_walk(generator, args.num_samples, args.walk_points, args.walk_frames, args.seed, label,
                           args.per_class, data.class_names, family) if args.gif else [])
     save_image_grid(samples.images, args.out, samples.rows, samples.cols, row_labels=samples.row_labels)
     print(f"wrote {args.out}: {len(samples.images)} images from {path} (seed {args.seed})")

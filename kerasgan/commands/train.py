@@ -15,8 +15,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kerasgan.cli import positive_int, quiet_backend
-from kerasgan.data import DATASETS
+from kerasgan.cli import add_image_options, positive_int, quiet_backend
+from kerasgan.data import DATASETS, TFDS_PREFIX, is_tfds
 from kerasgan.errors import UserError
 from kerasgan.recipes import Recipe, recipe_names
 from kerasgan.training.checkpoint import CHECKPOINT_INTERVAL_STEPS
@@ -40,11 +40,23 @@ def eval_sample_count(text: str) -> int:
     return value
 
 
+def dataset_name(text: str) -> str:
+    """argparse type: a built-in data set or ``tfds:NAME`` (a tfds set prepared under ``TFDS_DATA_DIR``)."""
+    if text in DATASETS or is_tfds(text):
+        return text
+    raise argparse.ArgumentTypeError(f"invalid choice: '{text}' (choose from {', '.join(DATASETS)}, or "
+                                     f"{TFDS_PREFIX}NAME for a data set prepared under TFDS_DATA_DIR)")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``kerasgan train`` and ``scripts/train.py``."""
     parser.add_argument("--recipe", choices=recipe_names(Recipe), metavar="NAME",
-                        help=f"named settings ({', '.join(recipe_names(Recipe))}); default: default")
-    parser.add_argument("--dataset", choices=DATASETS, help="override the recipe's dataset")
+                        help=f"named settings ({', '.join(recipe_names(Recipe))}); default: default, or folder "
+                             "with --data")
+    parser.add_argument("--dataset", type=dataset_name, metavar="NAME",
+                        help=f"override the recipe's dataset: {', '.join(DATASETS)}, or {TFDS_PREFIX}NAME, the train "
+                             "split of any tensorflow_datasets set already prepared under TFDS_DATA_DIR (never "
+                             "downloaded; e.g. tfds:cifar10)")
     length = parser.add_mutually_exclusive_group()
     length.add_argument("--steps", type=positive_int, help="iterations (single batches), the Keras articles' 'epochs'")
     length.add_argument("--epochs", type=positive_int, help="real passes over the training set")
@@ -70,16 +82,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--eval-samples", type=eval_sample_count, default=10000, metavar="N",
                         help="generated samples scored at the end (FD, coverage, ...); 0 skips; default: %(default)s")
     parser.add_argument("--data-dir", type=Path, help="folder with the original MNIST IDX .gz files")
-    parser.add_argument("--data", type=Path, metavar="DIR",
+    parser.add_argument("--data", type=Path, metavar="DIR|FILE",
                         help="train on a folder of images (png, jpg, bmp, gif, webp; two or more subfolders are "
-                             "classes) instead of the recipe's data set")
-    parser.add_argument("--image-size", type=positive_int, metavar="N",
-                        help="--data: crop each image to its centre square and resize it to N x N; default: the "
-                             "images' own size")
-    parser.add_argument("--channels", type=int, choices=(1, 3, 4),
-                        help="--data: 1 grey, 3 RGB, 4 RGB with alpha; default: grey if every image is, else RGB")
-    parser.add_argument("--background", choices=("white", "black"),
-                        help="--data: what transparent pixels are laid on (unless --channels 4); default: white")
+                             "classes), or on an .npy/.npz file of uint8 images (N, H, W[, C]) (.npz: 'images' or "
+                             "'x', optional 'labels' or 'y' and 'class_names'), instead of the recipe's data set")
+    add_image_options(parser, "--data or --dataset tfds:NAME: ")
+    parser.add_argument("--allow-data-change", action="store_true",
+                        help="--resume even though the images changed since the run began (same shape and classes); "
+                             "said once, not saved with the run")
+    parser.add_argument("--diff-augment", metavar="TRANSFORMS",
+                        help="DiffAugment before D: comma-separated color, translation, cutout, or none; default: "
+                             "the recipe's (on in the folder recipes)")
     parser.add_argument("--no-progress", action="store_true", help="no progress lines")
 
 
@@ -106,27 +119,46 @@ def run_settings(args: argparse.Namespace, resumed: RunFolder | None) -> RunSett
 
     check_folder_options(args, resumed is not None)
     overrides = dict(dataset=args.dataset, steps=args.steps, epochs=args.epochs, batch_size=args.batch_size,
-                     sample_interval=args.sample_interval, loop=args.loop)
-    run_only = dict(eval_samples=args.eval_samples, progress=not args.no_progress, data_dir=args.data_dir)
+                     sample_interval=args.sample_interval, loop=args.loop, diff_augment=diff_augment_option(args),
+                     image_size=args.image_size)
+    run_only = dict(eval_samples=args.eval_samples, progress=not args.no_progress, data_dir=args.data_dir,
+                    allow_data_change=args.allow_data_change)
     if resumed is not None:
         return resumed.resume_settings(args.recipe, overrides, args.seed, args.checkpoint_interval, args.deterministic,
                                        **run_only)
-    return RunSettings(get_recipe(args.recipe or "default", Recipe).replace(**overrides),
+    recipe = get_recipe(args.recipe or ("folder" if args.data else "default"), Recipe).replace(**overrides)
+    if recipe.image_size and args.data is None and not is_tfds(recipe.dataset):
+        raise UserError(f"recipe '{recipe.name}' trains on a folder of images: add --data DIR")
+    return RunSettings(recipe,
                        seed=DEFAULT_SEED if args.seed is None else args.seed,
                        checkpoint_interval_steps=args.checkpoint_interval or CHECKPOINT_INTERVAL_STEPS,
-                       deterministic=args.deterministic, data_folder=args.data and args.data.resolve(), image_size=args.image_size,
+                       deterministic=args.deterministic, data_folder=args.data and args.data.resolve(),
                        channels=args.channels, background=args.background or "white", **run_only)
 
 
+def diff_augment_option(args: argparse.Namespace) -> str | None:
+    """``--diff-augment`` as the recipe stores it ("" for none), checked; ``None`` when it was not given."""
+    from kerasgan.diff_augment import parse_policy
+
+    return None if args.diff_augment is None else ",".join(parse_policy(args.diff_augment))
+
+
 def check_folder_options(args: argparse.Namespace, resuming: bool) -> None:
-    """The folder options go with ``--data``, and a resumed run keeps the ones it began with."""
+    """The folder options go with ``--data`` (or ``--dataset tfds:NAME``), ``--data`` and ``--dataset`` name one
+    data set between them, a resumed run keeps the images it began with, and ``--allow-data-change`` goes with
+    ``--resume``."""
     given = [option for option, value in (("--data", args.data), ("--image-size", args.image_size),
                                           ("--channels", args.channels), ("--background", args.background))
              if value is not None]
     if resuming and given:
         raise UserError(f"{', '.join(given)}: a resumed run keeps the images it began with (leave them out)")
-    if given and args.data is None:
-        raise UserError(f"{', '.join(given)} {'needs' if len(given) == 1 else 'need'} --data DIR")
+    if args.data is not None and args.dataset is not None:
+        raise UserError(f"--data {args.data} and --dataset {args.dataset} name two data sets: give one")
+    if given and args.data is None and not is_tfds(args.dataset):
+        raise UserError(f"{', '.join(given)} {'needs' if len(given) == 1 else 'need'} --data DIR or "
+                        f"--dataset {TFDS_PREFIX}NAME")
+    if args.allow_data_change and not resuming:
+        raise UserError("--allow-data-change goes with --resume RUN_DIR (a new run has no data to compare)")
 
 
 def check_labels(recipe, data) -> None:
@@ -135,16 +167,48 @@ def check_labels(recipe, data) -> None:
 
     family = family_class(recipe.architecture)
     if family.batch_format != IMAGES and data.num_classes < 2:
+        how = {"array": "save its labels in the .npz as 'labels' (and 'class_names')",
+               "tfds": "it has no 'label' feature"}.get(data.source, "put each class in a subfolder of its own")
         raise UserError(f"recipe '{recipe.name}' trains a {family.__name__} on labelled images, but {data.name} is "
-                        f"unlabelled (put each class in a subfolder of its own)")
+                        f"unlabelled ({how})")
 
 
 def check_same_data(resumed: RunFolder | None, settings: RunSettings, data) -> None:
-    """A resumed run must train on the images it began with: a folder whose files changed is refused."""
+    """A resumed run must train on the images it began with: data whose fingerprint changed is refused, saying what
+    changed (a folder: how many files were added, removed and changed), unless ``--allow-data-change`` (run-only)
+    lets it go on, which it says once. Images of another shape or other classes are refused either way."""
     saved = settings.data
-    if resumed is not None and saved is not None and saved.fingerprint and saved.fingerprint != data.fingerprint:
-        raise UserError(f"cannot resume {resumed}: the files in {settings.data_folder} changed since the run began "
-                        f"(fingerprint {saved.fingerprint}, now {data.fingerprint})")
+    if resumed is None or saved is None or not saved.fingerprint or saved.fingerprint == data.fingerprint:
+        return
+    what = data_change(settings, saved, data)
+    if saved.image_shape != data.image_shape:
+        raise UserError(f"cannot resume {resumed}: {what}, and its images are now "
+                        f"{'x'.join(map(str, data.image_shape))}, not {'x'.join(map(str, saved.image_shape))}")
+    if saved.class_names != data.class_names:
+        raise UserError(f"cannot resume {resumed}: {what}, and its classes are now "
+                        f"{', '.join(data.class_names or ['none'])}, not {', '.join(saved.class_names or ['none'])}")
+    if not settings.allow_data_change:
+        raise UserError(f"cannot resume {resumed}: {what} (--allow-data-change goes on with the data as it is now)")
+    print(f"the data changed: {what}; going on with it as it is now (--allow-data-change)")
+
+
+def data_change(settings: RunSettings, saved, data) -> str:
+    """What changed in a resumed run's data, in words ("the files in DIR changed since the run began: 2 files
+    added, 1 removed, 0 changed")."""
+    from kerasgan.data import is_array_file
+    from kerasgan.image_folder import folder_changes
+
+    where = settings.data_folder
+    if where is None:
+        return f"the prepared {data.name} changed since the run began (fingerprint {saved.fingerprint}, now " \
+               f"{data.fingerprint})"
+    if is_array_file(where):
+        return f"the file {where} changed since the run began (SHA-256 {saved.fingerprint}..., now " \
+               f"{data.fingerprint}...)"
+    counts = folder_changes(where, saved.fingerprint)
+    return (f"the files in {where} changed since the run began: {counts}" if counts else
+            f"the files in {where} changed since the run began (fingerprint {saved.fingerprint}, now "
+            f"{data.fingerprint}; the list of the files it began with is no longer in the cache)")
 
 
 def run(args: argparse.Namespace) -> None:

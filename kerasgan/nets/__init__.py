@@ -20,7 +20,8 @@ from kerasgan.nets.classifier import build_classifier, build_three_block_classif
 from kerasgan.data_spec import MNIST
 from kerasgan.nets.conditional import (build_auxiliary_classifier_discriminator,
                                        build_conditional_discriminator, build_conditional_generator)
-from kerasgan.nets.dcgan import SMALL_DCGAN_WIDTH, build_dcgan_discriminator, build_dcgan_generator
+from kerasgan.nets.dcgan import (FOLDER_GENERATOR_WIDTH, SMALL_DCGAN_WIDTH, build_dcgan_discriminator, build_dcgan_generator,
+                                 build_face_discriminator, build_face_generator)
 from kerasgan.nets.mlp import (LATENT_DIM, MinibatchStddev, build_discriminator, build_generator,
                                build_minibatch_stddev_discriminator, build_mlp_discriminator,
                                build_six_minute_discriminator, build_six_minute_generator, build_small_discriminator,
@@ -66,6 +67,15 @@ ARCHITECTURES: dict[str, Architecture] = {
                                 "channels), D without Dropout and fed the minibatch stddev before its second convolution",
                                 partial(build_dcgan_generator, width=SMALL_DCGAN_WIDTH),
                                 partial(build_dcgan_discriminator, width=SMALL_DCGAN_WIDTH, minibatch_stddev=True, dropout=0.0)),
+    "dcgan-folder": Architecture(UNCONDITIONAL, f"dcgan-small made cheaper for colour folders on a CPU: G at width "
+                                 f"{FOLDER_GENERATOR_WIDTH} with 4x4 kernels (no checkerboard: the kernel is a multiple "
+                                 "of the stride) and no stride-1 lead-in", partial(
+                                     build_dcgan_generator, width=FOLDER_GENERATOR_WIDTH, kernel_size=4, lead_in=False),
+                                 partial(build_dcgan_discriminator, width=SMALL_DCGAN_WIDTH, minibatch_stddev=True,
+                                         dropout=0.0)),
+    "dcgan-faces": Architecture(UNCONDITIONAL, "keras.io's 'DCGAN to generate face images': three 4x4 transposed "
+                                "convolutions (128-256-512) in G, three 4x4 convolutions (64-128-128) in D",
+                                build_face_generator, build_face_discriminator),
     "dcgan-small-classes": Architecture(CLASS_AWARE, "dcgan-small with a class head on D: an unconditional G; D also "
                                         "learns the real images' labels",
                                         partial(build_dcgan_generator, width=SMALL_DCGAN_WIDTH),
@@ -138,7 +148,8 @@ __all__ = [
     "build_named_classifier", "get_architecture", "build_generator", "build_discriminator", "build_mlp_discriminator",
     "build_minibatch_stddev_discriminator", "MinibatchStddev",
     "build_six_minute_generator", "build_six_minute_discriminator", "build_small_generator",
-    "build_small_discriminator", "build_dcgan_generator", "build_dcgan_discriminator", "build_conditional_generator",
+    "build_small_discriminator", "build_dcgan_generator", "build_dcgan_discriminator", "build_face_generator",
+    "build_face_discriminator", "build_conditional_generator",
     "build_conditional_discriminator", "build_auxiliary_classifier_discriminator", "build_sgan_generator",
     "build_sgan_discriminator", "build_wgan_generator", "build_wgan_critic", "build_classifier",
     "build_three_block_classifier",

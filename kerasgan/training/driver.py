@@ -93,7 +93,7 @@ def fit_recipe(settings: RunSettings, x_train: np.ndarray, y_train: np.ndarray |
                     optimizer=recipe.optimizer, strategy=strategy, jit_compile=recipe.jit_compile,
                     steps_per_execution=steps_per_execution(parts[0].chunk if parts else chunk, strategy),
                     total_steps=total_steps, generator_average=recipe.generator_average,
-                    balance_weight=recipe.balance_weight)
+                    balance_weight=recipe.balance_weight, diff_augment=recipe.diff_augment)
     if checkpoint_path:
         history = load_checkpoint(gan, checkpoint_path)[1]
         if start_step >= total_steps:
