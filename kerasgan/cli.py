@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from kerasgan.errors import TrainingFailed, UserError, WorkerLost
+from kerasgan.errors import RunStopped, TrainingFailed, UserError, WorkerLost
 
 
 def quiet_backend() -> None:
@@ -183,9 +183,16 @@ def main(argv: list[str] | None = None) -> None:
 def run_main(main: Callable[[], object]) -> None:
     """Run a script's ``main``: user errors become one line and exit code 2, a failed training run one line
     and exit code 1 (:class:`~kerasgan.errors.TrainingFailed`, e.g. a NaN loss, or a lost worker, after which the
-    process ends at once), Ctrl-C exits 130."""
+    process ends at once). SIGTERM and Ctrl-C stop a run after its running steps, with a checkpoint
+    (:mod:`kerasgan.training.stopping`), one line, and exit code 143 or 130."""
+    from kerasgan.training.stopping import stop_on_signals
+
     try:
-        main()
+        with stop_on_signals():
+            main()
+    except RunStopped as error:
+        print(error, file=sys.stderr)
+        sys.exit(error.exit_code)
     except UserError as error:
         die(str(error))
     except WorkerLost as error:

@@ -208,10 +208,12 @@ def _download_with_keras(dataset: str, split: str):
 
 
 def load_training_data(settings) -> tuple[np.ndarray, np.ndarray | None, DataSpec, list[str]]:
-    """A run's training images in [-1, 1], their labels, their description and what reading them said: the
-    folder or ``.npz``/``.npy`` file ``settings.data_folder`` (:mod:`kerasgan.image_folder`, :func:`load_array_file`),
-    a prepared tfds set (the recipe's dataset ``tfds:NAME``, :func:`load_tfds`), else the recipe's built-in data set.
-    The folder, file and tfds images are all cropped, resized and converted the same way."""
+    """A run's training images, their labels, their description and what reading them said: the folder or
+    ``.npz``/``.npy`` file ``settings.data_folder`` (:mod:`kerasgan.image_folder`, :func:`load_array_file`), a
+    prepared tfds set (the recipe's dataset ``tfds:NAME``, :func:`load_tfds`), else the recipe's built-in data set.
+    The folder, file and tfds images are all cropped, resized and converted the same way, and stay uint8 (a
+    folder's memory-mapped from the cache), each batch brought to [-1, 1] by :func:`model_range` as it is drawn;
+    the built-in sets come as float32 in [-1, 1]."""
     dataset = settings.recipe.dataset
     if settings.data_folder is None and not is_tfds(dataset):
         images, labels = load_data(dataset, "train", data_dir=settings.data_dir)
@@ -226,9 +228,14 @@ def load_training_data(settings) -> tuple[np.ndarray, np.ndarray | None, DataSpe
         loaded = load_array_file(settings.data_folder, **options)
     else:
         loaded = load_folder(settings.data_folder, **options)
-    images = np.asarray(loaded.images, dtype=np.float32) / 127.5 - 1.0
     notes = loaded.notes if settings.data_folder is not None else []  # the command prints them after the path
-    return images, loaded.labels, loaded.spec, notes
+    return loaded.images, loaded.labels, loaded.spec, notes
+
+
+def model_range(images: np.ndarray) -> np.ndarray:
+    """uint8 images (0-255) as the nets' float32 in [-1, 1], ``x / 127.5 - 1``; float images are already there."""
+    images = np.asarray(images)
+    return images.astype(np.float32) / 127.5 - 1.0 if images.dtype == np.uint8 else images
 
 
 def describe_arrays(dataset: str, images: np.ndarray) -> DataSpec:
@@ -345,8 +352,8 @@ def read_array_file(path: Path) -> dict[str, np.ndarray]:
     """The arrays of an ``.npy`` (the images) or ``.npz`` (``images``/``x``, ``labels``/``y``, ``class_names``)
     file, by their role; refused in one line when unreadable or without images."""
     try:
-        if path.suffix.lower() == ".npy":
-            return {"images": np.load(path, allow_pickle=False)}
+        if path.suffix.lower() == ".npy":  # memory-mapped: an array larger than memory trains from the file
+            return {"images": np.load(path, mmap_mode="r", allow_pickle=False)}
         with np.load(path, allow_pickle=False) as archive:
             keys = {role: [key for key in names if key in archive.files] for role, names in ARRAY_KEYS.items()}
             found = {role: archive[present[0]] for role, present in keys.items() if present}

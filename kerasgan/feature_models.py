@@ -185,13 +185,14 @@ def train_evaluator(images: np.ndarray, labels: np.ndarray | None, spec: DataSpe
     import keras
 
     from kerasgan.classify import compile_for_recipe
+    from kerasgan.data import model_range
     from kerasgan.evaluation import fit_temperature
 
     if len(images) < MIN_IMAGES:
         raise UserError(f"{spec.name} holds {len(images)} images: an evaluator needs at least {MIN_IMAGES}")
     kind = CLASSES if labels is not None else ROTATION
     epochs = epochs or DEFAULT_EPOCHS[kind]
-    scaled = np.asarray(images, dtype=np.float32)
+    scaled = model_range(images)
     train_index, held_index = split_held_out(len(scaled), seed)
     if kind == CLASSES:
         (x_train, y_train), (x_held, y_held) = (scaled[train_index], labels[train_index]), \
@@ -342,6 +343,7 @@ def reference_statistics(feature_model: FeatureModel, key: str, real_images: Cal
     cached = read_reference(path)
     if cached is not None:
         return cached
+    from kerasgan.data import model_range
     from kerasgan.evaluation import feature_metrics, validate_images
 
     images = real_images()
@@ -350,6 +352,7 @@ def reference_statistics(feature_model: FeatureModel, key: str, real_images: Cal
     rng = np.random.default_rng(seed)
     if len(images) > n:
         images = images[np.sort(rng.choice(len(images), n, replace=False))]
+    images = model_range(images)
     try:
         features, probabilities = feature_model.outputs(validate_images(images, images.shape[1:]), batch_size)
     except ValueError as error:
@@ -460,8 +463,8 @@ def has_evaluator(settings) -> bool:
 
 
 def run_images(settings) -> np.ndarray:
-    """A run's real images in [-1, 1], read as the run read them; images that changed since are refused (the
-    scores would compare with other images)."""
+    """A run's real images, read as the run read them (uint8, or float32 in [-1, 1] for a built-in set); images that
+    changed since are refused (the scores would compare with other images)."""
     from kerasgan.data import load_training_data
 
     try:

@@ -33,6 +33,7 @@ from kerasgan.fit_checks import (check_discriminator_output, check_images, ends_
 from kerasgan.losses import (accuracy, adversarial_losses, class_confidence_loss, class_crossentropy,
                              feature_matching_loss, gradient_penalty, supervised_loss, unsupervised_loss,
                              wasserstein_losses)
+from kerasgan.data import model_range
 from kerasgan.data_spec import MNIST, DataSpec
 from kerasgan.diff_augment import diff_augment, parse_policy
 from kerasgan.latents import NORMAL, UNIFORM, class_grid_inputs, draw_latents
@@ -472,7 +473,7 @@ class SemiSupervisedGAN(BaseGAN):
         """Salimans & Kingma's data-dependent init of every weight-normalised layer, on real images for D and
         on uniform noise for G."""
         chosen = np.random.default_rng(seed).choice(len(images), min(INIT_BATCH_SIZE, len(images)), replace=False)
-        initialize_weight_norm(self.discriminator, images[chosen])
+        initialize_weight_norm(self.discriminator, model_range(images[chosen]))
         initialize_weight_norm(self.generator, np.random.default_rng(seed).uniform(size=(INIT_BATCH_SIZE,
                                                                                          self.latent_dim)))
 

@@ -6,10 +6,11 @@ the images are unlabelled. Each image is cropped to its centre square and resize
 The images are grey when every one of them is, RGB otherwise; an alpha channel is laid onto ``background``
 unless ``channels=4`` keeps it. A file that is not an image is ignored; a corrupt one is skipped and counted.
 
-The decoded array is saved under the cache folder, keyed by the folder's fingerprint (every file's path, size
-and modification time) and the reading options, so a second run reads it back (memory-mapped) without decoding.
+The images are decoded one at a time straight into an array file under the cache folder, keyed by the folder's
+fingerprint (every file's path, size and modification time) and the reading options. Training reads it
+memory-mapped, so a folder larger than memory trains, and a second run reads it back without decoding.
 Beside it the cache keeps that file list (``files.json``), so that a resumed run can say how its folder changed
-(:func:`folder_changes`). :func:`squares` is the one crop-resize-convert step, shared with the array and tfds
+(:func:`folder_changes`). :func:`square` is the one crop-resize-convert step, shared with the array and tfds
 sources of :mod:`kerasgan.data`.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +109,26 @@ def folder_changes(root: str | os.PathLike, old_fingerprint: str) -> str | None:
     return f"{added} file{'s' * (added != 1)} added, {removed} removed, {changed} changed"
 
 
+def converted_mode(image) -> str:
+    """The mode :func:`open_image` gives a PIL image (read from its header alone): L, RGB or RGBA."""
+    if image.mode in ("L", "RGB", "RGBA"):
+        return image.mode
+    if image.mode in ("1", "I;16", "I;16B", "I", "F"):
+        return "L"
+    return "RGBA" if image.mode in ("LA", "PA") or "transparency" in image.info else "RGB"
+
+
+def image_header(path: Path) -> tuple[tuple[int, int], str] | None:
+    """An image's size and :func:`converted_mode` from its header, without decoding it (``None``: unreadable)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            return image.size, converted_mode(image)
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError):
+        return None
+
+
 def open_image(path: Path):
     """The image at ``path`` as PIL RGBA, RGB or L (palette, 16-bit and CMYK converted), or ``None`` if unreadable."""
     from PIL import Image, UnidentifiedImageError
@@ -114,15 +136,13 @@ def open_image(path: Path):
     try:
         with Image.open(path) as image:
             image.load()
-            if image.mode in ("L", "RGB", "RGBA"):
+            mode = converted_mode(image)
+            if image.mode == mode:
                 return image.copy()
-            if image.mode == "1":
-                return image.convert("L")
             if image.mode in ("I;16", "I;16B", "I", "F"):
                 values = np.asarray(image, dtype=np.float64)
                 return Image.fromarray(np.uint8(np.clip(values / max(values.max(), 1.0) * 255.0, 0, 255)))
-            has_alpha = image.mode in ("LA", "PA") or "transparency" in image.info
-            return image.convert("RGBA" if has_alpha else "RGB")
+            return image.convert(mode)
     except (OSError, UnidentifiedImageError, ValueError, SyntaxError):
         return None
 
@@ -138,10 +158,15 @@ def centre_square(image, size: int):
     return square if side == size else square.resize((size, size), Image.LANCZOS)
 
 
+def square(image, size: int, channels: int, background: int) -> np.ndarray:
+    """A PIL image as uint8 ``(size, size, channels)``: cropped to its centre square, resized (:func:`centre_square`)
+    and converted (:func:`to_channels`). Folders, arrays and tfds sets share this step."""
+    return to_channels(centre_square(image, size), channels, background)
+
+
 def squares(images, size: int, channels: int, background: int) -> np.ndarray:
-    """PIL images as one uint8 array ``(N, size, size, channels)``: each cropped to its centre square, resized
-    (:func:`centre_square`) and converted (:func:`to_channels`). Folders, arrays and tfds sets share this step."""
-    return np.stack([to_channels(centre_square(image, size), channels, background) for image in images])
+    """PIL images as one uint8 array ``(N, size, size, channels)``, each one a :func:`square`."""
+    return np.stack([square(image, size, channels, background) for image in images])
 
 
 def array_image(array: np.ndarray):
@@ -158,7 +183,7 @@ def convert_arrays(images, image_size: int | None, channels: int | None, backgro
                    shape: tuple[int, ...] | None = None) -> tuple[np.ndarray, list[str]]:
     """uint8 images (an ``(N, H, W, C)`` array, or a sequence of ``(H, W, C)`` arrays of any sizes) as
     ``(N, S, S, C')``: centre square, resized to ``image_size`` (default: the smaller side), ``channels``
-    (default: their own; alpha laid on ``background``) as :func:`squares` does for folders. Returns them and
+    (default: their own; alpha laid on ``background``) as :func:`square` does for folders. Returns them and
     a note when anything was converted (images already in shape come back untouched)."""
     if background not in BACKGROUNDS:
         raise UserError(f"unknown --background '{background}' (choose from: {', '.join(BACKGROUNDS)})")
@@ -189,7 +214,8 @@ def to_channels(image, channels: int, background: int) -> np.ndarray:
 
 def load_folder(root: str | os.PathLike, image_size: int | None = None, channels: int | None = None,
                 background: str = "white", min_images: int = 1, use_cache: bool = True) -> FolderImages:
-    """Read (or read back from the cache) a folder of images; see the module docstring."""
+    """Read (or read back from the cache) a folder of images; see the module docstring. With the cache the images
+    come back memory-mapped, so a folder larger than memory is never held in it."""
     root = Path(root)
     if background not in BACKGROUNDS:
         raise UserError(f"unknown --background '{background}' (choose from: {', '.join(BACKGROUNDS)})")
@@ -203,58 +229,102 @@ def load_folder(root: str | os.PathLike, image_size: int | None = None, channels
     cached = cache_root() / f"{key}-{image_size or 'own'}-{channels or 'auto'}-{background}"
     if use_cache and (cached / "meta.json").is_file():
         return read_cache(cached)
-    loaded = decode(root, files, class_names, image_size, channels, BACKGROUNDS[background], key)
-    if left_out:
-        loaded.notes.append(f"left out {left_out} image{'s' * (left_out > 1)} lying beside the class folders")
-    if use_cache:
-        write_cache(cached, loaded, records)
-    return loaded
+    partial = cached.with_name(f"{cached.name}.partial-{os.getpid()}") if use_cache else None
+    try:
+        loaded = decode(root, files, class_names, image_size, channels, BACKGROUNDS[background], key, partial)
+        if left_out:
+            loaded.notes.append(f"left out {left_out} image{'s' * (left_out > 1)} lying beside the class folders")
+        if partial is None:
+            return loaded
+        write_cache(partial, loaded, records)
+        publish(partial, cached)
+    finally:
+        if partial is not None:
+            shutil.rmtree(partial, ignore_errors=True)
+    return read_cache(cached)
 
 
-def decode(root: Path, files: list[Path], class_names, image_size, channels, background: int,
-           key: str) -> FolderImages:
-    """Decode every file: crop, resize, convert; count and say what was skipped or converted."""
-    opened = [(path, open_image(path)) for path in files]
-    readable = [(path, image) for path, image in opened if image is not None]
-    unreadable = len(opened) - len(readable)
-    if unreadable > MAX_UNREADABLE_SHARE * len(opened):
-        raise UserError(f"{unreadable} of the {len(opened)} images in {root} cannot be read (more than "
-                        f"{MAX_UNREADABLE_SHARE:.0%})")
-    size = image_size or Counter(min(image.size) for _, image in readable).most_common(1)[0][0]
-    grey = all(image.mode == "L" for _, image in readable)
-    channels = channels or (1 if grey else 3)
-    images = squares((image for _, image in readable), size, channels, background)
+def decode(root: Path, files: list[Path], class_names, image_size, channels, background: int, key: str,
+           into: Path | None = None) -> FolderImages:
+    """Decode every file, one at a time, into an array (``into/images.npy``, memory-mapped, when ``into`` is given):
+    crop, resize, convert; count and say what was skipped or converted. The size and channels come from the
+    headers, read first."""
+    headers = [(path, image_header(path)) for path in files]
+    readable = [(path, header) for path, header in headers if header is not None]
+    check_unreadable(root, len(files) - len(readable), len(files))
+    sizes, modes = {size for _, (size, _) in readable}, {mode for _, (_, mode) in readable}
+    size = image_size or Counter(min(size) for _, (size, _) in readable).most_common(1)[0][0]
+    channels = channels or (1 if modes == {"L"} else 3)
+    shape = (len(readable), size, size, channels)
+    if into is None:
+        images = np.empty(shape, np.uint8)
+    else:
+        into.mkdir(parents=True)
+        images = np.lib.format.open_memmap(into / "images.npy", mode="w+", dtype=np.uint8, shape=shape)
+    kept = []
+    for path, _ in readable:
+        image = open_image(path)
+        if image is not None:
+            images[len(kept)] = square(image, size, channels, background)
+            kept.append(path)
+    unreadable = len(files) - len(kept)
+    check_unreadable(root, unreadable, len(files))
     labels = None
     if class_names is not None:
         index = {name: label for label, name in enumerate(class_names)}
-        labels = np.array([index[path.relative_to(root).parts[0]] for path, _ in readable], dtype=np.int64)
+        labels = np.array([index[path.relative_to(root).parts[0]] for path in kept], dtype=np.int64)
     notes = []
     if unreadable:
         notes.append(f"skipped {unreadable} unreadable image{'s' * (unreadable > 1)}")
-    sizes, modes = {image.size for _, image in readable}, {image.mode for _, image in readable}
     if len(sizes) > 1 or len(modes) > 1 or sizes != {(size, size)}:
         described = ", ".join([f"{len(sizes)} size{'s' * (len(sizes) > 1)}"] + sorted(modes))
-        notes.append(f"converted {len(readable)} images ({described}) to {size}x{size}x{channels}")
+        notes.append(f"converted {len(kept)} images ({described}) to {size}x{size}x{channels}")
     spec = DataSpec(root.name, (size, size, channels), class_names, str(root.resolve()), key)
-    return FolderImages(images, labels, spec, notes)
+    return FolderImages(images[:len(kept)], labels, spec, notes)
+
+
+def check_unreadable(root: Path, unreadable: int, total: int) -> None:
+    """Refuse a folder with more than ``MAX_UNREADABLE_SHARE`` of its images unreadable."""
+    if unreadable > MAX_UNREADABLE_SHARE * total:
+        raise UserError(f"{unreadable} of the {total} images in {root} cannot be read (more than "
+                        f"{MAX_UNREADABLE_SHARE:.0%})")
 
 
 def write_cache(folder: Path, loaded: FolderImages, records: list[tuple[str, int, int]] | None = None) -> None:
-    """Save the decoded images (``images.npy``), labels, the file list (``records``, for :func:`folder_changes`)
-    and description; ``meta.json`` last, so a cache interrupted while being written is never read."""
+    """Save the decoded images (``images.npy``, unless :func:`decode` wrote them there), labels, the file list
+    (``records``, for :func:`folder_changes`) and description; ``meta.json`` last, so a cache interrupted while
+    being written is never read. ``count`` is how many rows of ``images.npy`` hold images (fewer when a file
+    turned out corrupt while it was decoded)."""
     folder.mkdir(parents=True, exist_ok=True)
     if records is not None:
         (folder / FILES_NAME).write_text(json.dumps(records, separators=(",", ":")))
-    np.save(folder / "images.npy", loaded.images)
+    if isinstance(loaded.images, np.memmap):
+        loaded.images.flush()
+    if not (folder / "images.npy").is_file():
+        np.save(folder / "images.npy", loaded.images)
     if loaded.labels is not None:
         np.save(folder / "labels.npy", loaded.labels)
-    (folder / "meta.json").write_text(json.dumps({"spec": loaded.spec.to_dict(), "notes": loaded.notes}))
+    (folder / "meta.json").write_text(json.dumps({"spec": loaded.spec.to_dict(), "notes": loaded.notes,
+                                                  "count": len(loaded.images)}))
+
+
+def publish(partial: Path, cached: Path) -> None:
+    """Move a finished cache entry into place (a stale, unfinished one there is replaced); another process that
+    decoded the same folder at the same time may have put its own there first, which is as good."""
+    if not (cached / "meta.json").is_file():
+        shutil.rmtree(cached, ignore_errors=True)
+    try:
+        partial.rename(cached)
+    except OSError:
+        if not (cached / "meta.json").is_file():
+            raise
 
 
 def read_cache(folder: Path) -> FolderImages:
-    """The decoded folder :func:`write_cache` saved, its images memory-mapped."""
+    """The decoded folder :func:`write_cache` saved, its images memory-mapped (read-only)."""
     meta = json.loads((folder / "meta.json").read_text())
     labels_path = folder / "labels.npy"
     labels = np.load(labels_path) if labels_path.is_file() else None
-    return FolderImages(np.load(folder / "images.npy", mmap_mode="r"), labels, DataSpec.from_dict(meta["spec"]),
+    images = np.load(folder / "images.npy", mmap_mode="r")
+    return FolderImages(images[:meta.get("count", len(images))], labels, DataSpec.from_dict(meta["spec"]),
                         meta["notes"])

@@ -21,6 +21,7 @@ from kerasgan.run_folder import RunFolder
 from kerasgan.settings import RunSettings
 from kerasgan.training.distribute import is_chief, lost_worker_errors, worker_lost_message
 from kerasgan.training.parity import initialize_model, train
+from kerasgan.training.stopping import unsaved
 
 
 def train_recipe(settings: RunSettings, folder: RunFolder, x_train: np.ndarray | None = None,
@@ -62,8 +63,9 @@ def train_into(settings: RunSettings, folder: RunFolder, written: RunFolder, x_t
     started = time.perf_counter()
     if recipe.loop == "parity":
         written.write_settings(settings)
-        generator, history, steps = _train_parity(recipe, x_train, recipe.steps_for(len(x_train)), written, seed,
-                                                  settings.progress)
+        with unsaved():
+            generator, history, steps = _train_parity(recipe, x_train, recipe.steps_for(len(x_train)), written, seed,
+                                                      settings.progress)
         classifier = last_generator = None
     else:
         from kerasgan.training.driver import fit_recipe

@@ -23,7 +23,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from kerasgan.data import balanced_subset
+from kerasgan.data import balanced_subset, model_range
 from kerasgan.data_spec import MNIST
 from kerasgan.errors import UserError
 from kerasgan.nets import build_sgan_discriminator
@@ -89,7 +89,7 @@ def train_supervised_baseline(x_train: np.ndarray, y_train: np.ndarray, subset: 
     from kerasgan.training.numpy_pipeline import labelled_pool
 
     discriminator = build_sgan_discriminator(x_train.shape[1:])
-    initialize_weight_norm(discriminator, x_train[subset[:500]])
+    initialize_weight_norm(discriminator, model_range(x_train[subset[:500]]))
     classifier = keras.Model(discriminator.input, discriminator.output[0])
     classifier.compile(optimizer=make_optimizer(recipe.optimizer, recipe.steps),
                        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile=True)

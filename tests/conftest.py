@@ -128,6 +128,23 @@ def run_script(name: str, *args: str, env: dict | None = None, timeout_s: int = 
     )
 
 
+def checkpoint_arrays(path: Path) -> dict:
+    """Every array of a ``checkpoint.npz``, by name."""
+    with np.load(path, allow_pickle=False) as npz:
+        return {name: npz[name] for name in npz.files}
+
+
+def resume_beside_the_uninterrupted_run(run: Path, idx_folder: Path, reference: subprocess.Popen,
+                                        uninterrupted: Path) -> tuple[dict, dict]:
+    """Resume ``run`` to its end with ``scripts/train.py``, wait for the ``reference`` process training
+    ``uninterrupted``, and return both final checkpoints' arrays."""
+    resumed = run_script("train.py", "--resume", str(run), "--data-dir", str(idx_folder), "--no-progress",
+                         "--eval-samples", "0")
+    assert resumed.returncode == 0, resumed.stderr
+    assert reference.wait(timeout=180) == 0, reference.stderr.read()
+    return checkpoint_arrays(run / "checkpoint.npz"), checkpoint_arrays(uninterrupted / "checkpoint.npz")
+
+
 def weights_of(model) -> list[np.ndarray]:
     """A copy of every weight of a model (to compare before and after a step)."""
     return [np.array(weight) for weight in model.weights]

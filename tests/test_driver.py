@@ -9,7 +9,7 @@ from kerasgan.run import train_recipe
 from kerasgan.run_folder import RunFolder
 from kerasgan.training.callbacks import StepClock
 from kerasgan.training.checkpoint import CHECKPOINT_NAME
-from kerasgan.training.driver import Segment, segments
+from kerasgan.training.driver import Segment, input_pipeline, segments
 
 
 def test_a_length_off_the_chunk_grid_ends_with_a_shorter_fit_call():
@@ -52,3 +52,37 @@ def test_steps_off_the_chunk_grid_train_exactly_and_resume_to_the_uninterrupted_
                 np.testing.assert_array_equal(resumed[name], final[name], err_msg=name)
     assert sorted(path.name for path in (straight / "images").iterdir()) == [
         "step_0000000.png", "step_0000010.png", "step_0000020.png", "step_0000030.png", "step_0000035.png"]
+
+
+def first_batches(stream, count: int) -> list:
+    """The first ``count`` batches of a stream, each a tuple of numpy arrays (``tf.data`` gives a lone tensor)."""
+    return [tuple(np.asarray(part) for part in (batch if isinstance(batch, tuple) else (batch,)))
+            for batch, _ in zip(stream, range(count))]
+
+
+@pytest.mark.backends
+@pytest.mark.parametrize("in_graph_share", [0.25, 0.0], ids=["held in the graph", "read from the file"])
+def test_uint8_images_memory_mapped_from_a_file_give_the_batches_of_the_same_images_scaled_beforehand(
+        tmp_path, monkeypatch, in_graph_share):
+    """A folder's images stay uint8 (memory-mapped from the decode cache, perhaps larger than memory); each batch
+    is scaled as it is drawn, bit for bit as when the whole array was scaled first. (tf.data holds images up to
+    a share of the memory in the graph and reads larger ones from the file; the numpy streams always read.)"""
+    images = np.random.default_rng(0).integers(0, 256, (40, 8, 8, 3), dtype=np.uint8)
+    labels = np.arange(40) % 3
+    np.save(tmp_path / "images.npy", images)
+    mapped = np.load(tmp_path / "images.npy", mmap_mode="r")
+    scaled = images.astype(np.float32) / 127.5 - 1.0
+    streams = input_pipeline()
+    if hasattr(streams, "IN_GRAPH_SHARE"):
+        monkeypatch.setattr(streams, "IN_GRAPH_SHARE", in_graph_share)
+    elif in_graph_share == 0.0:
+        pytest.skip("the numpy streams have one way")
+    for with_labels in (None, labels):
+        from_file = first_batches(streams.resumable_dataset(mapped, 16, seed=3, start_step=1, labels=with_labels), 4)
+        from_memory = first_batches(streams.resumable_dataset(scaled, 16, seed=3, start_step=1, labels=with_labels), 4)
+        assert from_file[0][0].dtype == np.float32 and from_file[0][0].shape == (16, 8, 8, 3)
+        assert all(np.array_equal(a, b) for got, want in zip(from_file, from_memory) for a, b in zip(got, want))
+    labelled = np.arange(0, 40, 4)
+    from_file = first_batches(streams.semi_supervised_dataset(mapped, labels, labelled, 16, seed=3), 3)
+    from_memory = first_batches(streams.semi_supervised_dataset(scaled, labels, labelled, 16, seed=3), 3)
+    assert all(np.array_equal(a, b) for got, want in zip(from_file, from_memory) for a, b in zip(got, want))

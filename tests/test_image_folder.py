@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from kerasgan.errors import UserError
-from kerasgan.image_folder import load_folder
+from kerasgan.image_folder import image_header, load_folder
 
 EMOJI = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "emoji" / "noto-64"
 
@@ -132,3 +132,43 @@ def test_images_lying_beside_the_class_folders_are_left_out_and_counted(tmp_path
     loaded = load_folder(tmp_path / "classes")
     assert len(loaded.images) == 2 and loaded.spec.class_names == ("a", "b")
     assert "left out 1 image lying beside the class folders" in loaded.notes
+
+
+def test_a_folder_is_decoded_straight_into_the_cache_and_comes_back_memory_mapped_the_first_time(tmp_path):
+    for index in range(5):
+        write_image(tmp_path / "mapped" / f"{index}.png", solid((6, 6), index * 40))
+    loaded = load_folder(tmp_path / "mapped")
+    assert isinstance(loaded.images, np.memmap) and not loaded.images.flags.writeable
+    assert Path(loaded.images.filename).is_relative_to(tmp_path / "cache")
+    assert loaded.images[:, 0, 0, 0].tolist() == [0, 40, 80, 120, 160]
+    assert [path.name for path in (tmp_path / "cache" / "folders").iterdir()] == \
+        [f"{loaded.spec.fingerprint}-own-auto-white"]  # no unfinished entry is left beside it
+
+
+def test_an_image_whose_header_reads_but_whose_pixels_do_not_is_skipped_and_the_cache_holds_the_rest(tmp_path):
+    for index in range(120):
+        write_image(tmp_path / "late" / f"{index:03d}.png", solid((16, 16), index))
+    cut_off(tmp_path / "late" / "060.png")
+    assert image_header(tmp_path / "late" / "060.png") == ((16, 16), "RGB")
+    first = load_folder(tmp_path / "late")
+    again = load_folder(tmp_path / "late")
+    assert len(first.images) == len(again.images) == 119
+    assert again.images[:, 0, 0, 0].tolist() == [index for index in range(120) if index != 60]
+    assert "skipped 1 unreadable image" in again.notes
+
+
+def cut_off(path: Path) -> None:
+    """Write a noisy 16x16 PNG at ``path``, then keep only its first half: a download cut off halfway, whose
+    header still reads."""
+    write_image(path, np.random.default_rng(0).integers(0, 256, (16, 16, 3), dtype=np.uint8))
+    path.write_bytes(path.read_bytes()[:len(path.read_bytes()) // 2])
+
+
+def test_a_folder_refused_while_it_is_decoded_leaves_nothing_in_the_cache(tmp_path):
+    for index in range(2):
+        write_image(tmp_path / "cut" / f"{index}.png", solid((16, 16), index))
+    cut_off(tmp_path / "cut" / "2.png")
+    assert image_header(tmp_path / "cut" / "2.png") is not None
+    with pytest.raises(UserError, match="1 of the 3 images .* cannot be read"):
+        load_folder(tmp_path / "cut")
+    assert list((tmp_path / "cache" / "folders").iterdir()) == []

@@ -33,7 +33,7 @@ BACKEND_MODULES = {
 BACKEND_AGNOSTIC = ["nets/__init__.py", "nets/mlp.py", "nets/dcgan.py", "nets/conditional.py", "nets/sgan.py",
                     "nets/classifier.py", "losses.py", "gans.py", "data.py", "evaluation.py", "plotting.py",
                     "recipes.py", "errors.py", "sampling.py", "settings.py", "run_folder.py",
-                    "data_spec.py", "latents.py", "image_folder.py"]
+                    "data_spec.py", "latents.py", "image_folder.py", "training/stopping.py"]
 
 
 def imported_roots(path: Path, module_level_only: bool = False) -> set[str]:

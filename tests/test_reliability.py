@@ -15,7 +15,8 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-from conftest import REPO_ROOT, random_images, run_script, tiny_run
+from conftest import (REPO_ROOT, checkpoint_arrays, random_images, resume_beside_the_uninterrupted_run, run_script,
+                      tiny_run)
 
 from kerasgan.cli import run_main
 from kerasgan.errors import UserError
@@ -27,11 +28,6 @@ from kerasgan.training.compiled import build_gan
 
 TINY_RUN = ("--steps", "60", "--batch-size", "16", "--sample-interval", "30", "--checkpoint-interval", "10",
             "--deterministic", "--no-progress", "--eval-samples", "0")
-
-
-def checkpoint_arrays(path: Path) -> dict:
-    with np.load(path, allow_pickle=False) as npz:
-        return {name: npz[name] for name in npz.files}
 
 
 def snapshot(folder: Path) -> dict:
@@ -59,12 +55,7 @@ def test_a_run_killed_after_a_checkpoint_resumes_to_the_same_weights_as_an_unint
     killed_at_step = int(checkpoint_arrays(killed / CHECKPOINT_NAME)["step"])
     assert 10 <= killed_at_step < 60
 
-    resumed = run_script("train.py", "--resume", str(killed), "--data-dir", str(idx_folder), "--no-progress",
-                         "--eval-samples", "0")
-    assert resumed.returncode == 0, resumed.stderr
-    assert reference.wait(timeout=120) == 0, reference.stderr.read()
-
-    final, expected = checkpoint_arrays(killed / CHECKPOINT_NAME), checkpoint_arrays(uninterrupted / CHECKPOINT_NAME)
+    final, expected = resume_beside_the_uninterrupted_run(killed, idx_folder, reference, uninterrupted)
     assert int(final["step"]) == 60
     assert sorted(final) == sorted(expected)
     for name in expected:  # weights, both optimizers, the noise seed state and the loss history: bit for bit

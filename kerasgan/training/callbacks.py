@@ -20,6 +20,7 @@ import keras
 import numpy as np
 
 from kerasgan.errors import TrainingFailed
+from kerasgan.training.stopping import stop_requested
 from kerasgan.plotting import save_gif, save_image_grid
 from kerasgan.training.checkpoint import save_checkpoint
 
@@ -126,7 +127,7 @@ class GANMonitor(keras.callbacks.Callback):
     def on_epoch_end(self, index, logs=None):
         if self.num_img is not None:
             self.save_images(index)
-        elif (index + 1) % self.every_chunks == 0:
+        elif (index + 1) % self.every_chunks == 0 and stop_requested() is None:  # a stopped chunk ended early
             self.sample(self.clock.end_step(index))
 
     def on_train_end(self, logs=None):
@@ -190,10 +191,13 @@ class NonFiniteLoss(TrainingFailed):
 
 
 class RunState(keras.callbacks.Callback):
-    """Keeps the loss history, checkpoints every ``every_chunks`` chunks, and stops at the first NaN/Inf loss.
+    """Keeps the loss history, checkpoints every ``every_chunks`` chunks, stops at the first NaN/Inf loss, and
+    stops with a checkpoint when a signal asks (:mod:`kerasgan.training.stopping`).
 
     After ``fit`` returns, ``failed_step`` is the step whose loss was not finite (or ``None``); with
     ``steps_per_execution > 1`` it is the last step of the compiled chunk in which the loss went bad.
+    ``stopped_step`` is the step a signal stopped the run at (or ``None``): the end of the steps that were
+    running, saved in the checkpoint.
     """
 
     def __init__(self, checkpoint_path: str | Path, clock: StepClock | int, history: dict[str, list[float]] | None = None,
@@ -204,6 +208,7 @@ class RunState(keras.callbacks.Callback):
         self.history = history if history is not None else {}
         self.every_chunks = every_chunks
         self.failed_step: int | None = None
+        self.stopped_step: int | None = None
         self.saved_step: int | None = None
         self.chunk_index = 0
 
@@ -211,8 +216,12 @@ class RunState(keras.callbacks.Callback):
         self.chunk_index = index
 
     def on_train_batch_end(self, batch, logs=None):
+        step = self.clock.first_step(self.chunk_index) + batch + 1
         if logs and not all(math.isfinite(float(value)) for value in logs.values()):
-            self.failed_step = self.clock.first_step(self.chunk_index) + batch + 1
+            self.failed_step = step
+            self.model.stop_training = True
+        elif stop_requested() is not None:
+            self.stopped_step = step
             self.model.stop_training = True
 
     def failed_steps(self) -> str:
@@ -226,6 +235,10 @@ class RunState(keras.callbacks.Callback):
         if self.failed_step is not None:
             return
         step = self.clock.end_step(index)
+        if self.stopped_step is not None and self.stopped_step < step:  # stopped inside the chunk: its losses,
+            save_checkpoint(self.model, self.checkpoint_path, self.stopped_step, self.history)  # not logged, are
+            self.saved_step = self.stopped_step  # logged by the resumed run for the rest of the chunk
+            return
         self.history.setdefault("step", []).append(step)
         for name, value in (logs or {}).items():
             self.history.setdefault(name, []).append(float(value))
@@ -235,7 +248,7 @@ class RunState(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         steps = self.history.get("step")
-        if self.failed_step is None and steps and self.saved_step != steps[-1]:
+        if self.failed_step is None and steps and (self.saved_step or 0) < steps[-1]:
             save_checkpoint(self.model, self.checkpoint_path, steps[-1], self.history)
 
 

@@ -27,6 +27,7 @@ from kerasgan.run_folder import RunFolder
 from kerasgan.settings import RunSettings
 from kerasgan.training.checkpoint import CHECKPOINT_INTERVAL_STEPS, checkpoint_step, load_checkpoint
 from kerasgan.training.distribute import check_batch_split, is_multi_worker
+from kerasgan.training.stopping import armed, stopped_at
 
 LOG_INTERVAL_STEPS = 200
 # The fast-loop setting from benchmarks/gan_speed.py on a 2-core CPU (docs/benchmark.md): 25 steps per execution
@@ -110,14 +111,17 @@ def fit_recipe(settings: RunSettings, x_train: np.ndarray, y_train: np.ndarray |
                  *tensorboard_callbacks(folder / "logs", clock)]
     if settings.progress:
         callbacks.append(TrainingProgress(clock, len(x_train) // recipe.batch_size))
-    for part in parts:
-        set_steps_per_execution(gan, steps_per_execution(part.chunk, strategy))
-        dataset = training_stream(gan.batch_format, recipe, x_train, y_train, seed, part.start_step,
-                                  settings.data.num_classes)
-        gan.fit(dataset, epochs=part.end_chunk, initial_epoch=part.first_chunk, steps_per_epoch=part.chunk,
-                callbacks=callbacks, verbose=0, shuffle=False)
-        if run_state.failed_step is not None or gan.stop_training:
-            break
+    with armed():
+        for part in parts:
+            set_steps_per_execution(gan, steps_per_execution(part.chunk, strategy))
+            dataset = training_stream(gan.batch_format, recipe, x_train, y_train, seed, part.start_step,
+                                      settings.data.num_classes)
+            gan.fit(dataset, epochs=part.end_chunk, initial_epoch=part.first_chunk, steps_per_epoch=part.chunk,
+                    callbacks=callbacks, verbose=0, shuffle=False)
+            if run_state.failed_step is not None or gan.stop_training:
+                break
+        if run_state.stopped_step is not None and run_state.stopped_step < total_steps:
+            raise stopped_at(run_state.stopped_step, (resume_from or folder).path)
     if run_state.failed_step is not None:
         kept = (f"the last good checkpoint (step {run_state.saved_step or start_step}) is kept in "
                 f"{folder.checkpoint}" if folder.checkpoint.is_file() else "no checkpoint was saved")

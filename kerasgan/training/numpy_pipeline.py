@@ -15,6 +15,7 @@ from typing import Iterator
 
 import numpy as np
 
+from kerasgan.data import model_range
 from kerasgan.errors import UserError
 
 LABELLED_STREAM = 2**40  # offsets the pass index of the labelled stream so that it never repeats the unlabelled one
@@ -47,10 +48,11 @@ def batch_indices(num_items: int, batch_size: int, seed: int, start_step: int = 
 
 def resumable_dataset(images: np.ndarray, batch_size: int, seed: int, start_step: int = 0,
                       labels: np.ndarray | None = None) -> Iterator:
-    """Endless ``(images,)`` batches (``(images, labels)`` with ``labels``) from ``start_step``; Keras takes
-    a generator's batches as tuples."""
+    """Endless ``(images,)`` batches (``(images, labels)`` with ``labels``) from ``start_step``, in [-1, 1]
+    (:func:`~kerasgan.data.model_range`); Keras takes a generator's batches as tuples."""
     for indices in batch_indices(len(images), batch_size, seed, start_step):
-        yield (images[indices],) if labels is None else (images[indices], labels[indices].astype(np.int32))
+        batch = model_range(images[indices])
+        yield (batch,) if labels is None else (batch, labels[indices].astype(np.int32))
 
 
 def semi_supervised_dataset(images: np.ndarray, labels: np.ndarray, labelled: np.ndarray, batch_size: int, seed: int,
@@ -61,4 +63,4 @@ def semi_supervised_dataset(images: np.ndarray, labels: np.ndarray, labelled: np
     unlabelled_batches = batch_indices(len(images), batch_size, seed, start_step)
     for labelled_indices, unlabelled_indices in zip(labelled_batches, unlabelled_batches):
         chosen = pool[labelled_indices]
-        yield images[chosen], labels[chosen].astype(np.int32), images[unlabelled_indices]
+        yield model_range(images[chosen]), labels[chosen].astype(np.int32), model_range(images[unlabelled_indices])

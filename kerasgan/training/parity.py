@@ -12,6 +12,7 @@ import os
 import keras
 import numpy as np
 
+from kerasgan.data import model_range
 from kerasgan.data_spec import MNIST
 from kerasgan.nets import LATENT_DIM, UNCONDITIONAL, build_gan_pair, get_architecture
 from kerasgan.plotting import sample_images
@@ -103,7 +104,7 @@ def train(
     progbar = keras.utils.Progbar(epochs, stateful_metrics=list(history)) if progress else None
 
     for epoch in range(epochs):
-        imgs = x_train[rng.integers(0, len(x_train), batch_size)]
+        imgs = model_range(x_train[rng.integers(0, len(x_train), batch_size)])
         noise = rng.normal(0.0, 1.0, (batch_size, latent_dim)).astype(np.float32)
         gen_imgs = generator.predict(noise, verbose=0) if use_predict else generator(noise, training=False)
 

@@ -8,9 +8,13 @@ current one, so nothing depends on how often the run was restarted.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import tensorflow as tf
 
+from kerasgan.data import model_range
 from kerasgan.training.numpy_pipeline import LABELLED_STREAM, labelled_pool, passes_and_skip
 
 
@@ -27,12 +31,67 @@ def batch_indices(num_items: int, batch_size: int, seed: int, start_step: int = 
     return tf.data.Dataset.range(first_pass, np.iinfo(np.int64).max).flat_map(batches_of_pass).skip(skip_steps)
 
 
+IN_GRAPH_SHARE = 0.25  # uint8 images up to this share of the machine's memory are held in the graph
+
+
+def memory_size() -> int:
+    """The bytes of memory this process may use: the machine's, or its memory cgroup's limit (a container, a job
+    scheduler) when lower."""
+    size = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for limit in cgroup_limit_files():
+        try:
+            size = min(size, int(limit.read_text().strip()))
+        except (OSError, ValueError):  # unreadable, or "max": no limit
+            continue
+    return size
+
+
+def cgroup_limit_files() -> list[Path]:
+    """The memory limit files of this process's cgroups (v2 ``memory.max``, v1 ``memory.limit_in_bytes``)."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return []
+    files = []
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controllers == "":
+            files.append(Path("/sys/fs/cgroup") / path.lstrip("/") / "memory.max")
+        elif "memory" in controllers.split(","):
+            files.append(Path("/sys/fs/cgroup/memory") / path.lstrip("/") / "memory.limit_in_bytes")
+    return files
+
+
+def image_gather(images: np.ndarray):
+    """A function from a batch of indices to those images in [-1, 1].
+
+    Float images are one constant tensor, gathered in the graph. So are uint8 images (a folder's, memory-mapped from
+    the decode cache) up to ``IN_GRAPH_SHARE`` of the machine's memory, brought to [-1, 1] through a 256-entry
+    table of :func:`~kerasgan.data.model_range` (the numbers numpy gives, bit for bit). Larger ones stay in their
+    file: numpy reads and scales each batch, so a folder larger than memory trains."""
+    if images.dtype != np.uint8:
+        table = tf.constant(images)
+        return lambda indices: tf.gather(table, indices)
+    if images.nbytes <= IN_GRAPH_SHARE * memory_size():
+        pixels, values = tf.constant(np.asarray(images)), tf.constant(model_range(np.arange(256, dtype=np.uint8)))
+        return lambda indices: tf.gather(values, tf.cast(tf.gather(pixels, indices), tf.int32))
+
+    def read(indices):
+        batch = tf.numpy_function(lambda chosen: model_range(images[chosen]), [indices], tf.float32, stateful=False)
+        return tf.ensure_shape(batch, (indices.shape[0], *images.shape[1:]))  # static, as tf.gather's
+
+    return read
+
+
 def resumable_dataset(images: np.ndarray, batch_size: int, seed: int, start_step: int = 0,
                       labels: np.ndarray | None = None) -> tf.data.Dataset:
     """Endless batches of ``images`` (with their ``labels`` as ``(images, labels)`` when given) from ``start_step``."""
-    tables = tf.constant(images) if labels is None else (tf.constant(images), tf.constant(labels.astype(np.int32)))
-    gather = (lambda indices: tf.gather(tables, indices)) if labels is None else \
-        (lambda indices: (tf.gather(tables[0], indices), tf.gather(tables[1], indices)))
+    gather_images = image_gather(images)
+    label_table = None if labels is None else tf.constant(labels.astype(np.int32))
+
+    def gather(indices):
+        return gather_images(indices) if labels is None else (gather_images(indices), tf.gather(label_table, indices))
+
     return batch_indices(len(images), batch_size, seed, start_step).map(gather).prefetch(tf.data.AUTOTUNE)
 
 
@@ -41,13 +100,13 @@ def semi_supervised_dataset(images: np.ndarray, labels: np.ndarray, labelled: np
     """Endless ``(labelled_images, labels, unlabelled_images)`` batches: the labelled images are ``images[labelled]``
     (repeated to fill a batch when there are fewer), the unlabelled ones all of ``images``."""
     pool = labelled_pool(labelled, batch_size)
-    labelled_images, labelled_labels = tf.constant(images[pool]), tf.constant(labels[pool].astype(np.int32))
-    unlabelled_images = tf.constant(images)
+    gather_labelled, labelled_labels = image_gather(images[pool]), tf.constant(labels[pool].astype(np.int32))
+    gather_unlabelled = image_gather(images)
     labelled_batches = batch_indices(len(pool), batch_size, seed, start_step, stream=LABELLED_STREAM)
     unlabelled_batches = batch_indices(len(images), batch_size, seed, start_step)
 
     def gather(labelled_indices, unlabelled_indices):
-        return (tf.gather(labelled_images, labelled_indices), tf.gather(labelled_labels, labelled_indices),
-                tf.gather(unlabelled_images, unlabelled_indices))
+        return (gather_labelled(labelled_indices), tf.gather(labelled_labels, labelled_indices),
+                gather_unlabelled(unlabelled_indices))
 
     return tf.data.Dataset.zip((labelled_batches, unlabelled_batches)).map(gather).prefetch(tf.data.AUTOTUNE)
