@@ -20,9 +20,9 @@ import keras
 import numpy as np
 
 from kerasgan.errors import TrainingFailed
-from kerasgan.training.stopping import stop_requested
 from kerasgan.plotting import save_gif, save_image_grid
 from kerasgan.training.checkpoint import save_checkpoint
+from kerasgan.training.stopping import stop_requested
 
 
 @dataclass(frozen=True)
@@ -235,9 +235,11 @@ class RunState(keras.callbacks.Callback):
         if self.failed_step is not None:
             return
         step = self.clock.end_step(index)
-        if self.stopped_step is not None and self.stopped_step < step:  # stopped inside the chunk: its losses,
-            save_checkpoint(self.model, self.checkpoint_path, self.stopped_step, self.history)  # not logged, are
-            self.saved_step = self.stopped_step  # logged by the resumed run for the rest of the chunk
+        if self.stopped_step is not None and self.stopped_step < step:
+            # Stopped inside the chunk: the checkpoint is at the stop; the chunk's losses are logged by the resumed
+            # run, over the rest of the chunk.
+            save_checkpoint(self.model, self.checkpoint_path, self.stopped_step, self.history)
+            self.saved_step = self.stopped_step
             return
         self.history.setdefault("step", []).append(step)
         for name, value in (logs or {}).items():
