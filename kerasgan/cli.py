@@ -8,12 +8,14 @@ Each subcommand is a module of :mod:`kerasgan.commands` with ``add_arguments(par
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import importlib.util
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from kerasgan.errors import RunStopped, TrainingFailed, UserError, WorkerLost
 
@@ -23,22 +25,38 @@ def quiet_backend() -> None:
 
     ``TF_CPP_MIN_LOG_LEVEL`` alone no longer silences TensorFlow's in TF 2.21 (they are logged before absl is
     initialised), so standard error is redirected at the file-descriptor level for the imports only. TensorFlow
-    is imported only when it is the Keras backend (``KERAS_BACKEND`` or ``~/.keras/keras.json``).
+    is imported with the backend, also when another backend is chosen, wherever it is installed: Keras'
+    ``set_random_seed`` and the TensorBoard images import it anyway, and its first device lookup would log a CUDA
+    error line on a machine without a GPU.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if "keras" in sys.modules:
         return
+    with start_up_lines_hidden():
+        try:
+            import keras
+
+            importlib.import_module(keras.config.backend())
+        except ModuleNotFoundError as error:
+            raise UserError(f"the Keras backend '{error.name}' is not installed (pip install {error.name}, or set "
+                            f"KERAS_BACKEND to an installed one: tensorflow, jax or torch)") from None
+        if importlib.util.find_spec("tensorflow") is not None:
+            import tensorflow as tf
+
+            tf.config.list_logical_devices()
+
+
+@contextlib.contextmanager
+def start_up_lines_hidden() -> Iterator[None]:
+    """Standard error goes to /dev/null at the file-descriptor level (C++ writes there too) for the block: an
+    import that logs before anything can silence it (TensorFlow's, also when another backend imports it for
+    TensorBoard)."""
     sys.stderr.flush()
     saved_stderr = os.dup(2)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     try:
-        import keras
-
-        importlib.import_module(keras.config.backend())
-    except ModuleNotFoundError as error:
-        raise UserError(f"the Keras backend '{error.name}' is not installed (pip install {error.name}, or set "
-                        f"KERAS_BACKEND to an installed one: tensorflow, jax or torch)") from None
+        yield
     finally:
         os.dup2(saved_stderr, 2)
         os.close(saved_stderr)

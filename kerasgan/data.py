@@ -64,8 +64,7 @@ def load_data(
 
 def scale_images(images: np.ndarray) -> np.ndarray:
     """uint8 (N, 28, 28) or (N, 28, 28, 1) to the articles' float32 (N, 28, 28, 1) in [-1, 1]."""
-    images = np.asarray(images, dtype=np.float32).reshape(-1, *BUILT_IN["mnist"].image_shape)
-    return images / 127.5 - 1.0
+    return model_range(np.asarray(images, dtype=np.uint8).reshape(-1, *BUILT_IN["mnist"].image_shape))
 
 
 def load_raw(

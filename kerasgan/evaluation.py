@@ -58,8 +58,7 @@ METRIC_LABELS = {
 }
 
 _evaluators: dict = {}
-_real_features: dict = {}
-_floors: dict = {}
+_references: dict = {}
 
 
 class ChecksumError(RuntimeError):
@@ -265,25 +264,55 @@ def feature_metrics(real_features: np.ndarray, features: np.ndarray, probabiliti
 
 
 def real_reference_features(dataset: str = "mnist", n: int = 10000, seed: int = 0) -> np.ndarray:
-    """Evaluator features of ``n`` real train images picked with ``seed`` (cached per process)."""
-    key = (dataset, n, seed)
-    if key not in _real_features:
-        images, _ = load_data(dataset, "train")
-        chosen = np.random.default_rng(seed).choice(len(images), min(n, len(images)), replace=False)
-        _real_features[key] = evaluator_outputs(images[np.sort(chosen)], dataset)[0]
-    return _real_features[key]
+    """Evaluator features of ``n`` real train images picked with ``seed`` (cached, see :func:`cached_reference`)."""
+    return cached_reference(dataset, n, seed).features
 
 
 def reference_floors(dataset: str = "mnist", n: int = 10000, seed: int = 0) -> dict:
     """Real-vs-real floors: ``n`` real test images scored against the real train reference (cached)."""
     _check_dataset(dataset)
-    key = (dataset, n, seed)
-    if key not in _floors:
+    reference = cached_reference(dataset, n, seed)
+    if not reference.floors:
         images, _ = load_data(dataset, "test")
         features, probabilities = evaluator_outputs(images[:n], dataset)
-        floors = feature_metrics(real_reference_features(dataset, n, seed), features, probabilities, seed)
-        _floors[key] = {"dataset": dataset, "n": len(features), **floors}
-    return dict(_floors[key])
+        floors = feature_metrics(reference.features, features, probabilities, seed)
+        reference = cache_reference(dataset, n, seed, reference.features,
+                                    {"dataset": dataset, "n": len(features), **floors})
+    return dict(reference.floors)
+
+
+def cached_reference(dataset: str, n: int, seed: int):
+    """The train features (and, once :func:`reference_floors` computed them, the floors) of a built-in data set:
+    kept per process and in the kerasgan cache (``reference/``), as a folder's are, so that a run's scoring does
+    not compute them again (about 25 s on 2 cores). The shipped evaluator's SHA-256 is part of the name."""
+    from kerasgan.feature_models import read_reference
+
+    key = (dataset, n, seed)
+    if key not in _references:
+        reference = read_reference(reference_path(dataset, n, seed))
+        if reference is None:
+            images, _ = load_data(dataset, "train")
+            chosen = np.random.default_rng(seed).choice(len(images), min(n, len(images)), replace=False)
+            reference = cache_reference(dataset, n, seed, evaluator_outputs(images[np.sort(chosen)], dataset)[0], {})
+        _references[key] = reference
+    return _references[key]
+
+
+def cache_reference(dataset: str, n: int, seed: int, features: np.ndarray, floors: dict):
+    """Write a built-in data set's reference into the cache and keep it in the process."""
+    from kerasgan.feature_models import Reference, write_reference
+
+    path = reference_path(dataset, n, seed)
+    write_reference(path, features, floors)
+    _references[(dataset, n, seed)] = Reference(features, floors, path)
+    return _references[(dataset, n, seed)]
+
+
+def reference_path(dataset: str, n: int, seed: int) -> Path:
+    """Where the cache keeps a built-in data set's reference."""
+    from kerasgan.feature_models import cache_folder
+
+    return cache_folder("reference") / f"{dataset}-evaluator-{EVALUATOR_SHA256[dataset][:12]}-{n}-{seed}.npz"
 
 
 def evaluate_images(images, dataset: str = "mnist", seed: int = 0, batch_size: int = 500,

@@ -368,7 +368,7 @@ def reference_statistics(feature_model: FeatureModel, key: str, real_images: Cal
 def write_reference(path: Path, features: np.ndarray, floors: dict) -> None:
     """Save the reference features, their mean and covariance and the floors (JSON); written then renamed."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # two processes may write it at once
     with open(temporary, "wb") as handle:
         np.savez(handle, features=features, mean=features.mean(axis=0), cov=np.cov(features, rowvar=False),
                  floors=np.asarray(json.dumps(floors)))

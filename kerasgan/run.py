@@ -19,9 +19,10 @@ from kerasgan.plotting import plot_losses, write_history_csv
 from kerasgan.recipes import Recipe
 from kerasgan.run_folder import RunFolder
 from kerasgan.settings import RunSettings
-from kerasgan.training.distribute import is_chief, lost_worker_errors, worker_lost_message
+from kerasgan.training.distribute import (is_chief, is_lost_peer, lost_worker_errors, worker_lost_message,
+                                          worker_name)
 from kerasgan.training.parity import initialize_model, train
-from kerasgan.training.stopping import unsaved
+from kerasgan.training.stopping import training_begins
 
 
 def train_recipe(settings: RunSettings, folder: RunFolder, x_train: np.ndarray | None = None,
@@ -45,7 +46,9 @@ def train_recipe(settings: RunSettings, folder: RunFolder, x_train: np.ndarray |
     try:
         return train_into(settings, folder, written, x_train, y_train, strategy, resume)
     except lost_worker_errors(strategy) as error:
-        raise WorkerLost(worker_lost_message(error, folder.path)) from None
+        if not is_lost_peer(error, strategy):
+            raise
+        raise WorkerLost(worker_lost_message(error, folder.path, worker_name(strategy))) from None
     finally:
         if written != folder:
             shutil.rmtree(written.path, ignore_errors=True)
@@ -63,14 +66,14 @@ def train_into(settings: RunSettings, folder: RunFolder, written: RunFolder, x_t
     started = time.perf_counter()
     if recipe.loop == "parity":
         written.write_settings(settings)
-        with unsaved():
-            generator, history, steps = _train_parity(recipe, x_train, recipe.steps_for(len(x_train)), written, seed,
-                                                      settings.progress)
+        training_begins(checkpoints=False)
+        generator, history, steps = _train_parity(recipe, x_train, recipe.steps_for(len(x_train)), written, seed,
+                                                  settings.progress)
         classifier = last_generator = None
     else:
         from kerasgan.training.driver import fit_recipe
 
-        fitted = fit_recipe(settings, x_train, y_train, written, folder if resume else None, strategy)
+        fitted = fit_recipe(settings, x_train, y_train, written, folder if resume else None, strategy, folder.path)
         generator, history, steps = fitted.gan.generator, fitted.history, fitted.steps
         classifier = fitted.gan if fitted.gan.trains_classifier else None
         last_generator = fitted.last_generator

@@ -6,6 +6,7 @@ import atexit
 import importlib.util
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -152,3 +153,41 @@ def weights_of(model) -> list[np.ndarray]:
 
 def any_changed(before: list[np.ndarray], after: list[np.ndarray]) -> bool:
     return any(not np.array_equal(old, new) for old, new in zip(before, after))
+
+
+# Several processes training one run (test_multi_worker, test_multi_process).
+def free_ports(count: int) -> list[int]:
+    """Ports on localhost that nothing listens on right now."""
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.bind(("localhost", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
+
+
+def train_command(*arguments) -> list[str]:
+    return [sys.executable, str(REPO_ROOT / "scripts" / "train.py"), *arguments]
+
+
+def finish(processes, timeout=240) -> list[tuple[str, str]]:
+    results = [process.communicate(timeout=timeout) for process in processes]
+    assert [process.returncode for process in processes] == [0] * len(processes), \
+        "\n".join(stderr[-2000:] for _, stderr in results)
+    return results
+
+
+def network_weights(run_dir) -> dict:
+    from kerasgan.training.checkpoint import CHECKPOINT_NAME
+
+    with np.load(run_dir / CHECKPOINT_NAME) as npz:
+        return {name: npz[name] for name in npz.files if name.startswith(("generator/", "discriminator/"))}
+
+
+def assert_same_weights(run_dir, reference_dir, tolerance=1e-5):
+    """Every network weight within ``tolerance`` of the reference run's (0: bit for bit)."""
+    weights, reference = network_weights(run_dir), network_weights(reference_dir)
+    assert weights.keys() == reference.keys() and weights
+    worst = max(float(np.abs(weights[name] - reference[name]).max()) for name in weights)
+    assert worst <= tolerance, worst

@@ -162,3 +162,30 @@ def test_real_test_images_score_near_the_floor_and_a_collapsed_set_does_not(shar
     assert real["classifier_score"] > 9.0 and collapsed["classifier_score"] < 1.1
     assert collapsed["fd"] > 10 * real["fd"]
     assert real["precision"] > 0.6 and collapsed["recall"] < 0.01
+
+
+def test_a_built_in_reference_is_computed_once_and_then_read_from_the_cache(monkeypatch, tmp_path):
+    monkeypatch.setenv("KERASGAN_CACHE", str(tmp_path))
+    monkeypatch.setattr(evaluation, "_references", {})
+    loads = []
+
+    def load_data(dataset, split):
+        loads.append(split)
+        return np.random.default_rng(len(split)).uniform(-1, 1, (40, 28, 28, 1)).astype(np.float32), None
+
+    def evaluator_outputs(images, dataset):
+        features = images.reshape(len(images), -1)[:, :16].astype(np.float64)
+        return features, np.full((len(images), 10), 0.1)
+
+    monkeypatch.setattr(evaluation, "load_data", load_data)
+    monkeypatch.setattr(evaluation, "evaluator_outputs", evaluator_outputs)
+    floors = evaluation.reference_floors("mnist", n=30)
+    features = evaluation.real_reference_features("mnist", n=30)
+    assert loads == ["train", "test"] and features.shape == (30, 16) and floors["n"] == 30
+
+    monkeypatch.setattr(evaluation, "_references", {})  # a new process
+    assert evaluation.reference_floors("mnist", n=30) == floors
+    np.testing.assert_array_equal(evaluation.real_reference_features("mnist", n=30), features)
+    assert loads == ["train", "test"]  # nothing computed again
+    sha = evaluation.EVALUATOR_SHA256["mnist"][:12]
+    assert [path.name for path in (tmp_path / "reference").iterdir()] == [f"mnist-evaluator-{sha}-30-0.npz"]

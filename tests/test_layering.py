@@ -24,6 +24,7 @@ BACKEND_MODULES = {
     },
     "jax": {
         "training/step_jax.py": "the JAX train step (jax.vjp, value_and_grad)",
+        "training/distribute.py": "jax.distributed for --strategy multi-process, its heartbeat and local copies",
     },
     "torch": {
         "training/step_torch.py": "the PyTorch train step (torch.autograd.grad)",
@@ -33,7 +34,7 @@ BACKEND_MODULES = {
 BACKEND_AGNOSTIC = ["nets/__init__.py", "nets/mlp.py", "nets/dcgan.py", "nets/conditional.py", "nets/sgan.py",
                     "nets/classifier.py", "losses.py", "gans.py", "data.py", "evaluation.py", "plotting.py",
                     "recipes.py", "errors.py", "sampling.py", "settings.py", "run_folder.py",
-                    "data_spec.py", "latents.py", "image_folder.py", "training/stopping.py"]
+                    "data_spec.py", "latents.py", "image_folder.py", "training/stopping.py", "memory.py"]
 
 
 def imported_roots(path: Path, module_level_only: bool = False) -> set[str]:

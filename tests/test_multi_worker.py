@@ -6,35 +6,18 @@ other with one line that says how to resume, which then finishes.
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 
 import numpy as np
 import pytest
-from conftest import REPO_ROOT
+from conftest import assert_same_weights, finish, free_ports, train_command
 
 from kerasgan.training.distribute import worker_lost_message
 from kerasgan.training.checkpoint import CHECKPOINT_NAME
 
 TINY = ("--batch-size", "16", "--checkpoint-interval", "20", "--eval-samples", "0", "--no-progress")
 NO_BATCH_NORM = ("--recipe", "gan-in-6-min", "--loop", "fast")  # an MLP without BatchNorm: replicas split exactly
-
-
-def free_ports(count: int) -> list[int]:
-    """Ports on localhost that nothing listens on right now."""
-    sockets = [socket.socket() for _ in range(count)]
-    for sock in sockets:
-        sock.bind(("localhost", 0))
-    ports = [sock.getsockname()[1] for sock in sockets]
-    for sock in sockets:
-        sock.close()
-    return ports
-
-
-def train_command(*arguments) -> list[str]:
-    return [sys.executable, str(REPO_ROOT / "scripts" / "train.py"), *arguments]
 
 
 def start_workers(arguments, cwd, scratch=None) -> list[subprocess.Popen]:
@@ -51,26 +34,6 @@ def start_workers(arguments, cwd, scratch=None) -> list[subprocess.Popen]:
         workers.append(subprocess.Popen(train_command("--strategy", "multi-worker", *arguments), cwd=cwd, env=env,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     return workers
-
-
-def finish(processes, timeout=240) -> list[tuple[str, str]]:
-    results = [process.communicate(timeout=timeout) for process in processes]
-    assert [process.returncode for process in processes] == [0] * len(processes), \
-        "\n".join(stderr[-2000:] for _, stderr in results)
-    return results
-
-
-def network_weights(run_dir) -> dict:
-    with np.load(run_dir / CHECKPOINT_NAME) as npz:
-        return {name: npz[name] for name in npz.files if name.startswith(("generator/", "discriminator/"))}
-
-
-def assert_same_weights(run_dir, reference_dir, tolerance=1e-5):
-    """Every network weight within ``tolerance`` of the reference run's (0: bit for bit)."""
-    weights, reference = network_weights(run_dir), network_weights(reference_dir)
-    assert weights.keys() == reference.keys() and weights
-    worst = max(float(np.abs(weights[name] - reference[name]).max()) for name in weights)
-    assert worst <= tolerance, worst
 
 
 def test_the_lost_worker_line_shows_tensorflows_reason_and_says_how_to_go_on(tmp_path):

@@ -16,7 +16,7 @@ from conftest import REPO_ROOT, checkpoint_arrays, resume_beside_the_uninterrupt
 
 from kerasgan.errors import RunStopped
 from kerasgan.training.checkpoint import CHECKPOINT_NAME
-from kerasgan.training.stopping import armed, stop_on_signals, stop_requested
+from kerasgan.training.stopping import armed, stop_on_signals, stop_requested, training_begins
 
 RUN = ("--steps", "150", "--batch-size", "16", "--sample-interval", "50", "--checkpoint-interval", "50",
        "--no-progress", "--eval-samples", "0")
@@ -56,9 +56,17 @@ def test_sigterm_stops_the_run_with_a_checkpoint_at_the_step_it_names_and_resume
 
 def test_a_signal_before_training_stops_at_once_saying_there_was_nothing_to_save():
     with stop_on_signals() as request:
+        training_begins()
         with pytest.raises(RunStopped, match=r"^stopped \(SIGTERM\) before training began: nothing to save$") as stop:
             request.handle(signal.SIGTERM, None)
     assert stop.value.exit_code == 143
+
+
+def test_a_signal_to_a_command_that_does_not_train_names_only_the_signal():
+    with stop_on_signals() as request:
+        with pytest.raises(RunStopped, match=r"^stopped \(SIGINT\)$") as stop:
+            request.handle(signal.SIGINT, None)
+    assert stop.value.exit_code == 130
 
 
 def test_during_training_the_first_signal_only_asks_and_is_seen_by_the_fit_loop(capsys):

@@ -77,8 +77,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="TensorFlow op determinism (kept on resume): same seed, same weights, bit for bit, "
                              "also on GPU")
     parser.add_argument("--strategy", choices=STRATEGIES, default="default",
-                        help="'mirrored': all local GPUs; 'multi-worker': several machines (TF_CONFIG); "
-                             "default: one device")
+                        help="'mirrored': all local GPUs; 'multi-worker': several machines on TensorFlow (TF_CONFIG); "
+                             "'multi-process': several processes or machines on JAX (--coordinator, "
+                             "--num-processes, --process-id); default: one device")
+    parser.add_argument("--coordinator", metavar="HOST:PORT",
+                        help="--strategy multi-process: where process 0 listens (the same on every process)")
+    parser.add_argument("--num-processes", type=positive_int, metavar="N",
+                        help="--strategy multi-process: how many processes train the run")
+    parser.add_argument("--process-id", type=int, metavar="I",
+                        help="--strategy multi-process: this process, 0 to N-1 (0 writes the run folder)")
     parser.add_argument("--eval-samples", type=eval_sample_count, default=10000, metavar="N",
                         help="generated samples scored at the end (FD, coverage, ...); 0 skips; default: %(default)s")
     parser.add_argument("--data-dir", type=Path, help="folder with the original MNIST IDX .gz files")
@@ -94,6 +101,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="DiffAugment before D: comma-separated color, translation, cutout, or none; default: "
                              "the recipe's (on in the folder recipes)")
     parser.add_argument("--no-progress", action="store_true", help="no progress lines")
+
+
+def processes_option(args: argparse.Namespace):
+    """``--coordinator``, ``--num-processes`` and ``--process-id`` as one
+    :class:`~kerasgan.training.distribute.Processes`, for ``--strategy multi-process`` only; ``None`` elsewhere."""
+    from kerasgan.training.distribute import Processes
+
+    given = [option for option, value in (("--coordinator", args.coordinator), ("--num-processes", args.num_processes),
+                                          ("--process-id", args.process_id)) if value is not None]
+    if args.strategy != "multi-process":
+        if given:
+            raise UserError(f"{', '.join(given)}: for --strategy multi-process only")
+        return None
+    if len(given) < 3:
+        raise UserError("--strategy multi-process needs --coordinator HOST:PORT, --num-processes N and --process-id I")
+    if not 0 <= args.process_id < args.num_processes:
+        raise UserError(f"--process-id {args.process_id} is not one of 0 to {args.num_processes - 1}")
+    if ":" not in args.coordinator:
+        raise UserError(f"--coordinator {args.coordinator}: expected HOST:PORT")
+    return Processes(args.coordinator, args.num_processes, args.process_id)
 
 
 def resume_folder(args) -> Path | None:
@@ -213,18 +240,22 @@ def data_change(settings: RunSettings, saved, data) -> str:
 
 def run(args: argparse.Namespace) -> None:
     """Check the arguments, train the recipe into its run folder and say where everything went."""
+    from kerasgan.training.stopping import training_begins
+
     resume_path = resume_folder(args)
+    processes = processes_option(args)
+    training_begins()
     quiet_backend()
     from kerasgan.data import load_training_data
     from kerasgan.recipes import changed_settings
     from kerasgan.run import check_loop, train_recipe
     from kerasgan.run_folder import RunFolder
-    from kerasgan.training.distribute import is_chief, make_strategy, replica_count
+    from kerasgan.training.distribute import is_chief, make_strategy, replica_count, worker_name
 
     resumed = None if resume_path is None else RunFolder(resume_path)
     settings = run_settings(args, resumed)
     recipe = settings.recipe
-    strategy = None if args.strategy == "default" else make_strategy(args.strategy)
+    strategy = None if args.strategy == "default" else make_strategy(args.strategy, processes)
     check_loop(recipe, resumed is not None, strategy)
     x_train, y_train, data, notes = load_training_data(settings)
     check_labels(recipe, data)
@@ -240,9 +271,10 @@ def run(args: argparse.Namespace) -> None:
     if changes := changed_settings(recipe):
         print(f"changed here: {', '.join(changes)}")
     print(f"{'resuming' if resumed else 'writing to'} {folder}/" if chief else
-          f"{'resuming' if resumed else 'training'} as a worker; the chief writes {folder}/")
+          f"{'resuming' if resumed else 'training'} as a {worker_name(strategy)}; the chief writes {folder}/")
     if strategy is not None:
-        print(f"strategy '{args.strategy}': {replica_count(strategy)} devices share each batch of {recipe.batch_size}")
+        print(f"strategy '{args.strategy}': {replica_count(strategy)} devices share each batch of {recipe.batch_size}"
+              + (f" (process {processes.index} of {processes.count})" if processes else ""))
     summary = train_recipe(settings, folder, x_train, y_train, strategy, resume=resumed is not None)
     print(f"trained {summary['steps']} steps in {summary['train_wall_time_s']:.0f} s")
     if not chief:

@@ -19,10 +19,11 @@ import importlib.util
 import keras
 import numpy as np
 
+from kerasgan.cli import start_up_lines_hidden
 from kerasgan.errors import TrainingFailed
 from kerasgan.plotting import save_gif, save_image_grid
 from kerasgan.training.checkpoint import save_checkpoint
-from kerasgan.training.stopping import stop_requested
+from kerasgan.training.stopping import check_for_stop, stop_requested
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,8 @@ class GANMonitor(keras.callbacks.Callback):
         self.every_chunks = every_chunks
         self.writer = None
         if tensorboard_dir and has_module("tensorflow"):
-            import tensorflow as tf
+            with start_up_lines_hidden():  # on JAX or PyTorch this imports TensorFlow, which logs CUDA lines
+                import tensorflow as tf
 
             self.writer = tf.summary.create_file_writer(str(tensorboard_dir))
         self.gif_path = Path(gif_path) if gif_path else None
@@ -220,7 +222,7 @@ class RunState(keras.callbacks.Callback):
         if logs and not all(math.isfinite(float(value)) for value in logs.values()):
             self.failed_step = step
             self.model.stop_training = True
-        elif stop_requested() is not None:
+        elif check_for_stop() is not None:
             self.stopped_step = step
             self.model.stop_training = True
 

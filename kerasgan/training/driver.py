@@ -26,7 +26,8 @@ from kerasgan.training.callbacks import (GANMonitor, NonFiniteLoss, RunState, St
 from kerasgan.run_folder import RunFolder
 from kerasgan.settings import RunSettings
 from kerasgan.training.checkpoint import CHECKPOINT_INTERVAL_STEPS, checkpoint_step, load_checkpoint
-from kerasgan.training.distribute import check_batch_split, is_multi_worker
+from kerasgan.training.distribute import (check_batch_split, is_multi_worker, keep_local_copy, peer_watch,
+                                          process_share)
 from kerasgan.training.stopping import armed, stopped_at
 
 LOG_INTERVAL_STEPS = 200
@@ -55,28 +56,32 @@ def input_pipeline():
 
 
 def training_stream(batch_format: str, recipe: Recipe, x_train: np.ndarray, y_train: np.ndarray | None, seed: int,
-                    start_step: int, num_classes: int = 10):
+                    start_step: int, num_classes: int = 10, share: tuple[int, int] = (0, 1)):
     """The resumable batches of a GAN's ``batch_format``: images; ``(images, labels)``; or the SGAN's triple (its
     labelled images balanced over ``num_classes``).
 
-    On TensorFlow they come from a ``tf.data`` pipeline, on the other backends from numpy generators."""
+    On TensorFlow they come from a ``tf.data`` pipeline, on the other backends from numpy generators, of which a
+    process of a multi-process run takes its ``share`` (see :func:`~kerasgan.training.distribute.process_share`)."""
     streams = input_pipeline()
     if batch_format != IMAGES and y_train is None:
         raise UserError(f"recipe '{recipe.name}' trains on {batch_format} batches and needs the labels (y_train)")
     if batch_format == LABELLED_AND_UNLABELLED:
         subset = balanced_subset(y_train, recipe.labels or len(y_train), seed, num_classes)
-        return streams.semi_supervised_dataset(x_train, y_train, subset, recipe.batch_size, seed, start_step)
-    labels = y_train if batch_format == LABELLED else None
-    return streams.resumable_dataset(x_train, recipe.batch_size, seed=seed, start_step=start_step, labels=labels)
+        stream = streams.semi_supervised_dataset(x_train, y_train, subset, recipe.batch_size, seed, start_step)
+    else:
+        labels = y_train if batch_format == LABELLED else None
+        stream = streams.resumable_dataset(x_train, recipe.batch_size, seed=seed, start_step=start_step, labels=labels)
+    return stream if share == (0, 1) else streams.process_slice(stream, share)
 
 
 def fit_recipe(settings: RunSettings, x_train: np.ndarray, y_train: np.ndarray | None, folder: RunFolder,
-               resume_from: RunFolder | None = None, strategy=None) -> FitResult:
+               resume_from: RunFolder | None = None, strategy=None, run_dir: Path | None = None) -> FitResult:
     """Train ``settings.recipe``'s GAN on ``x_train`` (and ``y_train``), writing grids, logs, checkpoints and, once
     the settings and the checkpoint have been checked (a refused run leaves the folder as it was), ``config.json``
     into ``folder``.
 
-    ``resume_from`` is a run folder whose checkpoint the run continues (usually ``folder`` itself). The run trains
+    ``resume_from`` is a run folder whose checkpoint the run continues (usually ``folder`` itself). ``run_dir`` is
+    the folder that messages name (the chief's, where another process writes into a folder of its own). The run trains
     exactly the recipe's steps (:func:`segments`). After the last step and the last checkpoint,
     ``gan.finish_training()`` makes the networks final.
     """
@@ -111,22 +116,24 @@ def fit_recipe(settings: RunSettings, x_train: np.ndarray, y_train: np.ndarray |
                  *tensorboard_callbacks(folder / "logs", clock)]
     if settings.progress:
         callbacks.append(TrainingProgress(clock, len(x_train) // recipe.batch_size))
-    with armed():
+    run_dir = run_dir or (resume_from or folder).path
+    with armed(), peer_watch(strategy, run_dir):
         for part in parts:
             set_steps_per_execution(gan, steps_per_execution(part.chunk, strategy))
             dataset = training_stream(gan.batch_format, recipe, x_train, y_train, seed, part.start_step,
-                                      settings.data.num_classes)
+                                      settings.data.num_classes, process_share(strategy))
             gan.fit(dataset, epochs=part.end_chunk, initial_epoch=part.first_chunk, steps_per_epoch=part.chunk,
                     callbacks=callbacks, verbose=0, shuffle=False)
             if run_state.failed_step is not None or gan.stop_training:
                 break
         if run_state.stopped_step is not None and run_state.stopped_step < total_steps:
-            raise stopped_at(run_state.stopped_step, (resume_from or folder).path)
+            raise stopped_at(run_state.stopped_step, run_dir)
     if run_state.failed_step is not None:
         kept = (f"the last good checkpoint (step {run_state.saved_step or start_step}) is kept in "
                 f"{folder.checkpoint}" if folder.checkpoint.is_file() else "no checkpoint was saved")
         raise NonFiniteLoss(f"training stopped: the loss became NaN or infinite at {run_state.failed_steps()}; "
                             f"{kept}")
+    keep_local_copy(gan, strategy)
     last_generator = copy_model(gan.generator) if gan.averages_generator() else None
     gan.finish_training()
     steps = [int(step) for step in history.pop("step")]
@@ -181,9 +188,9 @@ def set_steps_per_execution(gan: BaseGAN, steps: int) -> None:
 
 
 def steps_per_execution(steps_per_epoch: int, strategy=None) -> int:
-    """Steps compiled into one call: ``STEPS_PER_EXECUTION`` where it divides the chunk; one under a
+    """Steps compiled into one call: ``STEPS_PER_EXECUTION`` where it divides the chunk; one under TensorFlow's
     multi-worker strategy, whose collectives inside Keras' multi-step loop fail to run in TF 2.21."""
-    if is_multi_worker(strategy):
+    if is_multi_worker(strategy) and keras.config.backend() == "tensorflow":
         return 1
     return math.gcd(STEPS_PER_EXECUTION, steps_per_epoch)
 

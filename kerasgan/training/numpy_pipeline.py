@@ -64,3 +64,11 @@ def semi_supervised_dataset(images: np.ndarray, labels: np.ndarray, labelled: np
     for labelled_indices, unlabelled_indices in zip(labelled_batches, unlabelled_batches):
         chosen = pool[labelled_indices]
         yield model_range(images[chosen]), labels[chosen].astype(np.int32), model_range(images[unlabelled_indices])
+
+
+def process_slice(stream: Iterator[tuple], share: tuple[int, int]) -> Iterator[tuple]:
+    """Process ``index`` of ``count``'s slice of every array of every batch: the processes of a multi-process run
+    each feed their slice, and JAX puts the slices together again into the global batch, in process order."""
+    index, count = share
+    for batch in stream:
+        yield tuple(np.split(part, count)[index] for part in batch)

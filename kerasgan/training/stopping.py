@@ -15,19 +15,22 @@ import os
 import signal
 import sys
 import threading
-from typing import Iterator
+from typing import Callable, Iterator
 
 from kerasgan.errors import RunStopped
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
+# What a stop at once leaves, said after "stopped (SIGTERM)": nothing for a command that does not train.
+ANY_COMMAND = ""
 STARTING = "before training began: nothing to save"
 FINISHED = "after the last step, before every result was written: the checkpoint holds all the steps"
-UNSAVED = "in the articles' loop, which keeps no checkpoint"
+UNSAVED = "in a run of the articles' loop, which keeps no checkpoint"
 
 
 class StopRequest:
     """The signal that asked the run to stop (``None`` until one does), whether a fit loop is there to stop it
-    (``armed``), and what a stop at once would leave (``stage``, said in its message)."""
+    (``armed``), and what a stop at once would leave (``stage``, said in its message). In a JAX multi-process run,
+    ``agreement(n)`` says whether every process stops at its ``n``-th check (SIGTERM reaches JAX there)."""
 
     def __init__(self) -> None:
         self.reset()
@@ -36,7 +39,9 @@ class StopRequest:
         """Nothing asked yet, no fit loop running."""
         self.signal: signal.Signals | None = None
         self.armed = False
-        self.stage = STARTING
+        self.stage = ANY_COMMAND
+        self.agreement: Callable[[int], bool] | None = None
+        self.checks = 0
 
     def handle(self, signum: int, frame) -> None:
         """Signal handler: the first signal asks for a stop, the second ends the process."""
@@ -46,7 +51,7 @@ class StopRequest:
             os._exit(128 + signum)
         self.signal = signal.Signals(signum)
         if not self.armed:
-            raise RunStopped(f"stopped ({self.signal.name}) {self.stage}", self.signal)
+            raise RunStopped(" ".join(filter(None, (f"stopped ({self.signal.name})", self.stage))), self.signal)
         print(f"\n{self.signal.name}: finishing the running steps and writing a checkpoint (a second signal stops "
               f"at once)", file=sys.stderr, flush=True)
 
@@ -73,6 +78,12 @@ def stop_on_signals() -> Iterator[StopRequest]:
         REQUEST.reset()  # the next command (in this process: a notebook, a test) starts unasked
 
 
+def training_begins(checkpoints: bool = True) -> None:
+    """From here on the command trains: a stop before the fit loop says there was nothing to save; in a run of the
+    articles' loop (no ``checkpoints``), that the loop keeps none."""
+    REQUEST.stage = STARTING if checkpoints else UNSAVED
+
+
 @contextlib.contextmanager
 def armed() -> Iterator[StopRequest]:
     """While the fit loop runs, a signal asks it to stop after its running steps instead of stopping at once."""
@@ -85,11 +96,26 @@ def armed() -> Iterator[StopRequest]:
 
 
 @contextlib.contextmanager
-def unsaved() -> Iterator[StopRequest]:
-    """While the articles' loop runs: a signal stops it at once (it keeps no checkpoint), saying so."""
-    REQUEST.stage = UNSAVED
-    yield REQUEST
-    REQUEST.stage = FINISHED
+def agreed_stops(agreement: Callable[[int], bool]) -> Iterator[StopRequest]:
+    """While a multi-process fit loop runs, the processes stop where ``agreement`` says, all at the same check.
+
+    JAX's preemption service takes SIGTERM from every process of a ``jax.distributed`` run and agrees on a step
+    (``multihost_utils.reached_preemption_sync_point``): a signal to any one process stops them all there."""
+    REQUEST.agreement, REQUEST.checks = agreement, 0
+    try:
+        yield REQUEST
+    finally:
+        REQUEST.agreement = None
+
+
+def check_for_stop() -> signal.Signals | None:
+    """:func:`stop_requested`, asking the processes' ``agreement`` first: the fit loop calls it once after every
+    compiled execution, in every process."""
+    if REQUEST.agreement is not None and REQUEST.armed and REQUEST.signal is None:
+        REQUEST.checks += 1
+        if REQUEST.agreement(REQUEST.checks):
+            REQUEST.signal = signal.SIGTERM
+    return stop_requested()
 
 
 def stop_requested() -> signal.Signals | None:
