@@ -21,6 +21,7 @@ BACKEND_MODULES = {
         "training/distribute.py": "tf.distribute strategies",
         "training/callbacks.py": "TensorBoard sample images (tf.summary), where TensorFlow is installed",
         "run.py": "op determinism for --deterministic",
+        "cli.py": "imported quietly where installed (its start-up lines), also beside another backend",
     },
     "jax": {
         "training/step_jax.py": "the JAX train step (jax.vjp, value_and_grad)",
