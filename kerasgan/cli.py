@@ -25,7 +25,7 @@ def quiet_backend() -> None:
 
     ``TF_CPP_MIN_LOG_LEVEL`` alone no longer silences TensorFlow's in TF 2.21 (they are logged before absl is
     initialised), so standard error is redirected at the file-descriptor level for the imports only. TensorFlow
-    is imported with the backend, also when another backend is chosen, wherever it is installed: Keras'
+    is imported with another backend too, wherever it is installed, and its devices looked up: Keras'
     ``set_random_seed`` and the TensorBoard images import it anyway, and its first device lookup would log a CUDA
     error line on a machine without a GPU.
     """
@@ -40,10 +40,10 @@ def quiet_backend() -> None:
         except ModuleNotFoundError as error:
             raise UserError(f"the Keras backend '{error.name}' is not installed (pip install {error.name}, or set "
                             f"KERAS_BACKEND to an installed one: tensorflow, jax or torch)") from None
-        if importlib.util.find_spec("tensorflow") is not None:
+        if keras.config.backend() != "tensorflow" and importlib.util.find_spec("tensorflow") is not None:
             import tensorflow as tf
 
-            tf.config.list_logical_devices()
+            tf.config.list_logical_devices()  # not on TensorFlow: a multi-worker strategy must come first there
 
 
 @contextlib.contextmanager
