@@ -116,7 +116,7 @@ def keep_local_copy(model, strategy) -> None:
     state (both replicated; the state holds G's moving average), so that what follows runs in each process alone:
     the chief draws and scores samples while the others end. (On weights that span processes every computation
     needs every process.)"""
-    if not (is_jax_distribution(strategy) and is_multi_worker(strategy)):
+    if not is_multi_process(strategy):
         return
     import jax
     import keras
@@ -128,6 +128,11 @@ def keep_local_copy(model, strategy) -> None:
     for variable in {id(variable): variable for variable in [*model.variables, *optimizer_variables]}.values():
         variable._layout = None  # Keras 3.15 spreads every value given to a variable with a layout over the mesh
         variable._value = jax.device_put(np.asarray(variable.value), device)
+
+
+def is_multi_process(strategy) -> bool:
+    """Whether ``strategy`` is JAX's ``multi-process`` distribution spanning several processes."""
+    return is_jax_distribution(strategy) and is_multi_worker(strategy)
 
 
 def is_jax_distribution(strategy) -> bool:
@@ -231,7 +236,7 @@ def peer_watch(strategy, run_dir: Path) -> Iterator[None]:
     (:func:`worker_lost_message`) and exit code 1. (Its collectives would otherwise wait for the lost process until
     JAX aborts them with a stack trace.) SIGTERM to any process stops them all at one step
     (:func:`~kerasgan.training.stopping.agreed_stops`). Elsewhere it does nothing."""
-    if not (is_jax_distribution(strategy) and is_multi_worker(strategy)):
+    if not is_multi_process(strategy):
         yield
         return
     from jax.experimental.multihost_utils import reached_preemption_sync_point
